@@ -35,11 +35,11 @@ func (u *User) Name() string {
 
 // Permission levels of a profile's callsAccess (gong-api.md §7.7).
 const (
-	LevelAll           = "all"
-	LevelManagersTeam  = "managers-team"
-	LevelReportToThem  = "report-to-them"
-	LevelOwn           = "own"
-	LevelNone          = "none"
+	LevelAll          = "all"
+	LevelManagersTeam = "managers-team"
+	LevelReportToThem = "report-to-them"
+	LevelOwn          = "own"
+	LevelNone         = "none"
 )
 
 // Profile is a Gong permission profile of one workspace, reduced to what
