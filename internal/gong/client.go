@@ -265,7 +265,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			if rateLimitedWaits > 50 {
 				return &core.Error{Code: core.EUnavailable, Message: "Gong kept answering 429 (rate limit) for every retry; lower gong.rate or check other integrations using the same Gong tenant", Err: err}
 			}
-			if retryAfter <= 0 {
+			if retryAfter < 0 { // no usable Retry-After header
 				retryAfter = time.Second
 			}
 			c.log.Debug("gong rate limited", slog.String("path", path), slog.Duration("retry_after", retryAfter))
@@ -359,7 +359,7 @@ func (c *Client) once(ctx context.Context, method, target, path string, payload 
 		if json.Unmarshal(body, &er) == nil {
 			ae.Errors = er.Errors
 		}
-		var ra time.Duration
+		ra := time.Duration(-1)
 		if resp.StatusCode == http.StatusTooManyRequests {
 			ra = parseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
 		}
@@ -378,19 +378,20 @@ func head(b []byte, n int) string {
 	return string(b)
 }
 
-// parseRetryAfter reads seconds (Gong's form) or an HTTP date.
+// parseRetryAfter reads seconds (Gong's form) or an HTTP date; -1 means the
+// header was missing or unreadable.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return 0
+		return -1
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil {
 		return time.Duration(s * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return t.Sub(now)
+		return max(0, t.Sub(now))
 	}
-	return 0
+	return -1
 }
 
 // backoff is capped exponential backoff with full jitter.
