@@ -1,0 +1,306 @@
+// Package config reads gongconnector's YAML configuration: strictly (an
+// unknown or misspelt key is an error with its line), with defaults, and with
+// Gong credentials taken from the environment, never from the file.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is the whole configuration of one connection.
+type Config struct {
+	// DisplayName names the connection in the UI and in Microsoft 365.
+	DisplayName string `yaml:"display_name"`
+	// DataDir holds the SQLite index; relative paths are relative to the
+	// config file's directory.
+	DataDir string `yaml:"data_dir"`
+	Gong    Gong   `yaml:"gong"`
+	Crawl   Crawl  `yaml:"crawl"`
+
+	// Credentials come from the environment; yaml:"-" keeps them out of files.
+	Credentials Credentials `yaml:"-"`
+	// Path is the file the config was read from.
+	Path string `yaml:"-"`
+}
+
+// Gong configures the API client.
+type Gong struct {
+	BaseURL string `yaml:"base_url"`
+	// Rate is requests per second for the tenant; 0 in the file means the default.
+	Rate float64 `yaml:"rate"`
+	// DailyBudget is the share of Gong's daily request limit this connector may
+	// use, leaving the rest to other integrations.
+	DailyBudget int `yaml:"daily_budget"`
+}
+
+// Crawl configures what is crawled and when.
+type Crawl struct {
+	// Workspaces limits the crawl to these workspaces (ids or names); empty means all.
+	Workspaces []string `yaml:"workspaces"`
+	// StartDate limits the crawl to calls started on or after it (YYYY-MM-DD).
+	StartDate           Date     `yaml:"start_date"`
+	Lookback            Duration `yaml:"lookback"`
+	FullInterval        Duration `yaml:"full_interval"`
+	IncrementalInterval Duration `yaml:"incremental_interval"`
+	// DeleteThreshold is the largest share of the index (0-1) a crawl deletes
+	// without an admin's confirmation.
+	DeleteThreshold float64 `yaml:"delete_threshold"`
+	// ContentRetry is how long after a call started the crawler keeps
+	// re-fetching it while Gong has not yet published its AI content.
+	ContentRetry Duration `yaml:"content_retry"`
+	// Transcripts also indexes transcripts (off by default: large and costly).
+	Transcripts bool `yaml:"transcripts"`
+}
+
+// Credentials are the Gong API key pair.
+type Credentials struct {
+	AccessKey       string
+	AccessKeySecret string
+}
+
+// String never shows the secret.
+func (c Credentials) String() string {
+	if c.AccessKey == "" {
+		return "(none)"
+	}
+	return "access key " + c.AccessKey + " with a secret"
+}
+
+// Default returns the configuration used when a file leaves a key out.
+func Default() Config {
+	return Config{
+		DisplayName: "Gong",
+		DataDir:     "data",
+		Gong:        Gong{BaseURL: "https://api.gong.io", Rate: 3, DailyBudget: 10000},
+		Crawl: Crawl{
+			Lookback:            Duration(24 * time.Hour),
+			FullInterval:        Duration(24 * time.Hour),
+			IncrementalInterval: Duration(15 * time.Minute),
+			DeleteThreshold:     0.10,
+			ContentRetry:        Duration(7 * 24 * time.Hour),
+		},
+	}
+}
+
+// Load reads and validates the file at path and takes credentials from the
+// environment through getenv (os.Getenv in production).
+func Load(path string, getenv func(string) string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	cfg.Path = path
+	if !filepath.IsAbs(cfg.DataDir) {
+		cfg.DataDir = filepath.Join(filepath.Dir(path), cfg.DataDir)
+	}
+	cfg.Credentials, err = CredentialsFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Parse decodes and validates YAML over the defaults.
+func Parse(b []byte) (*Config, error) {
+	cfg := Default()
+	if err := yaml.UnmarshalWithOptions(b, &cfg, yaml.Strict()); err != nil {
+		if where := locateTextField(b); where != "" {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		return nil, errors.New(yaml.FormatError(err, false, true))
+	}
+	if reflect.DeepEqual(cfg, Config{}) {
+		cfg = Default() // a file of comments only decodes as null
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// textFields are the keys decoded through UnmarshalText, whose errors the
+// YAML library reports without a position.
+var textFields = map[string]func([]byte) error{
+	"crawl.start_date":           func(b []byte) error { return new(Date).UnmarshalText(b) },
+	"crawl.lookback":             func(b []byte) error { return new(Duration).UnmarshalText(b) },
+	"crawl.full_interval":        func(b []byte) error { return new(Duration).UnmarshalText(b) },
+	"crawl.incremental_interval": func(b []byte) error { return new(Duration).UnmarshalText(b) },
+	"crawl.content_retry":        func(b []byte) error { return new(Duration).UnmarshalText(b) },
+}
+
+// locateTextField returns "[line:col] key" for the first text field whose
+// value does not parse, or "".
+func locateTextField(b []byte) string {
+	keys := make([]string, 0, len(textFields))
+	for k := range textFields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		p, err := yaml.PathString("$." + key)
+		if err != nil {
+			continue
+		}
+		node, err := p.ReadNode(bytes.NewReader(b))
+		if err != nil || node == nil {
+			continue
+		}
+		val := strings.Trim(node.String(), `"'`)
+		if textFields[key]([]byte(val)) != nil {
+			pos := node.GetToken().Position
+			return fmt.Sprintf("[%d:%d] %s", pos.Line, pos.Column, key)
+		}
+	}
+	return ""
+}
+
+// Validate checks values that decode but make no sense.
+func (c *Config) Validate() error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if u, err := url.Parse(c.Gong.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add("gong.base_url %q must be an http(s) URL such as https://us-12345.api.gong.io", c.Gong.BaseURL)
+	}
+	if c.Gong.Rate < 0 || c.Gong.Rate > 100 {
+		add("gong.rate %v must be between 0 and 100 requests per second (Gong allows 3 by default)", c.Gong.Rate)
+	}
+	if c.Gong.DailyBudget < 0 {
+		add("gong.daily_budget %d must not be negative", c.Gong.DailyBudget)
+	}
+	if c.DataDir == "" {
+		add("data_dir must not be empty")
+	}
+	if c.Crawl.Lookback < 0 {
+		add("crawl.lookback must not be negative")
+	}
+	if c.Crawl.FullInterval != 0 && c.Crawl.FullInterval.D() < time.Hour {
+		add("crawl.full_interval %s is shorter than an hour; a full crawl lists every call", c.Crawl.FullInterval)
+	}
+	if c.Crawl.IncrementalInterval != 0 && c.Crawl.IncrementalInterval.D() < time.Minute {
+		add("crawl.incremental_interval %s is shorter than a minute", c.Crawl.IncrementalInterval)
+	}
+	if c.Crawl.DeleteThreshold < 0 || c.Crawl.DeleteThreshold > 1 {
+		add("crawl.delete_threshold %v must be a share between 0 and 1 (0.10 = 10%%)", c.Crawl.DeleteThreshold)
+	}
+	for i, w := range c.Crawl.Workspaces {
+		if strings.TrimSpace(w) == "" {
+			add("crawl.workspaces[%d] is empty", i)
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// CredentialsFromEnv reads GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or the
+// files named by GONG_ACCESS_KEY_FILE and GONG_ACCESS_KEY_SECRET_FILE.
+func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
+	var c Credentials
+	var err error
+	if c.AccessKey, err = secret(getenv, "GONG_ACCESS_KEY"); err != nil {
+		return c, err
+	}
+	if c.AccessKeySecret, err = secret(getenv, "GONG_ACCESS_KEY_SECRET"); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func secret(getenv func(string) string, name string) (string, error) {
+	if v := getenv(name); v != "" {
+		return strings.TrimSpace(v), nil
+	}
+	f := getenv(name + "_FILE")
+	if f == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		return "", fmt.Errorf("read %s_FILE: %w", name, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// Duration is a time.Duration written as "90m", "24h" or "7d".
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// UnmarshalText accepts Go durations and a whole number of days ("7d").
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return fmt.Errorf("duration %q: want a number of days such as 7d, or a Go duration such as 36h", s)
+		}
+		*d = Duration(time.Duration(n) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: want a duration such as 15m, 24h or 7d", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the Go form.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Date is a calendar day (UTC midnight), written YYYY-MM-DD.
+type Date struct{ time.Time }
+
+// UnmarshalText accepts YYYY-MM-DD or an RFC 3339 time.
+func (d *Date) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		d.Time = time.Time{}
+		return nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		d.Time = t
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return fmt.Errorf("date %q: want YYYY-MM-DD, such as 2024-01-31", s)
+	}
+	d.Time = t.UTC()
+	return nil
+}
+
+// MarshalText writes YYYY-MM-DD.
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return []byte(d.Format(time.DateOnly)), nil
+}
+
+//go:embed example.yaml
+var example []byte
+
+// Example returns the commented example written by `config init`.
+func Example() []byte { return example }
