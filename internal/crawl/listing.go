@@ -1,0 +1,238 @@
+package crawl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gongconnector/internal/core"
+)
+
+// maxCursorRestarts bounds how often one listing restarts after its cursor
+// expired; Gong's cursors last an hour, so more means something else is wrong.
+const maxCursorRestarts = 20
+
+type fetched struct {
+	page core.CallPage
+	err  error
+}
+
+// list pages through one listing and stores it in batches. Pages are fetched
+// one ahead of storing so Gong's pacing and our writes overlap.
+func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan fetched, 4)
+	go s.fetch(ctx, f, pages)
+
+	var upserts []*core.Call
+	var removals []string
+	lastCommit := time.Now()
+	firstPage := true
+	for fp := range pages {
+		if fp.err != nil {
+			// What was listed so far is good progress: keep it.
+			if err := s.commit(ctx, upserts, removals); err != nil {
+				return errors.Join(fp.err, err)
+			}
+			return fp.err
+		}
+		p := fp.page
+		if firstPage {
+			s.total += p.Total
+			firstPage = false
+		}
+		for _, call := range p.Calls {
+			s.run.Seen++
+			if !s.inScope(call.WorkspaceID) {
+				// Moved to a workspace outside the crawl's scope.
+				s.run.Skipped++
+				removals = append(removals, call.ID)
+				continue
+			}
+			upserts = append(upserts, call)
+			if call.Started.After(s.run.Checkpoint) {
+				s.run.Checkpoint = call.Started
+			}
+		}
+		for _, pc := range p.Private {
+			s.run.Seen++
+			s.run.Skipped++
+			removals = append(removals, pc.ID)
+			if pc.Started.After(s.run.Checkpoint) {
+				s.run.Checkpoint = pc.Started
+			}
+		}
+		s.run.Stage = stage
+		if len(upserts)+len(removals) >= s.c.opts.BatchCalls || time.Since(lastCommit) >= s.c.opts.BatchInterval {
+			if err := s.commit(ctx, upserts, removals); err != nil {
+				return err
+			}
+			upserts, removals, lastCommit = upserts[:0], removals[:0], time.Now()
+		}
+		if s.c.opts.Progress != nil {
+			s.c.opts.Progress(Progress{Kind: s.run.Kind, Seen: s.run.Seen, Total: max(s.total, s.run.Seen)})
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.commit(ctx, upserts, removals)
+}
+
+// fetch pages through f, restarting from the last start time it saw when
+// Gong's cursor expires.
+func (s *state) fetch(ctx context.Context, f core.CallFilter, out chan<- fetched) {
+	defer close(out)
+	cursor := ""
+	restarts := 0
+	var last time.Time
+	for {
+		p, err := s.c.src.CallPage(ctx, f, cursor)
+		if err != nil && s.c.opts.CursorExpiredErr != nil && errors.Is(err, s.c.opts.CursorExpiredErr) && restarts < maxCursorRestarts {
+			restarts++
+			cursor = ""
+			if !last.IsZero() {
+				f.From = last // inclusive: calls at exactly `last` come again, harmlessly
+			}
+			s.c.log.Info("Gong's pagination cursor expired; restarting the listing from where it got to",
+				slog.Time("from", f.From), slog.Int("restart", restarts))
+			continue
+		}
+		select {
+		case out <- fetched{p, err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil || p.Cursor == "" {
+			return
+		}
+		for _, c := range p.Calls {
+			if c.Started.After(last) {
+				last = c.Started
+			}
+		}
+		for _, pc := range p.Private {
+			if pc.Started.After(last) {
+				last = pc.Started
+			}
+		}
+		cursor = p.Cursor
+	}
+}
+
+// commit writes one batch with the run's progress in one transaction.
+func (s *state) commit(ctx context.Context, upserts []*core.Call, removals []string) error {
+	req, lim := s.usageDelta()
+	run := s.run
+	run.APIRequests += req
+	run.RateLimited += lim
+	_, err := s.c.store.ApplyBatch(ctx, core.Batch{
+		Run: &run, Upserts: upserts, Removals: removals, SeenRunID: s.run.ID,
+		APIRequests: req, RateLimited: lim,
+	})
+	if err != nil {
+		return fmt.Errorf("crawl: store a batch of %d calls: %w", len(upserts), err)
+	}
+	s.reqDone += int64(req)
+	s.limDone += int64(lim)
+	s.run = run
+	return nil
+}
+
+// usageDelta is the API usage not yet written to the store.
+func (s *state) usageDelta() (req, lim int) {
+	r, l := s.c.src.Usage()
+	return int(r - s.reqBase - s.reqDone), int(l - s.limBase - s.limDone)
+}
+
+// flushUsage records API usage made after the last batch (permission
+// refreshes, failed requests).
+func (s *state) flushUsage(ctx context.Context) error {
+	if req, lim := s.usageDelta(); req > 0 || lim > 0 {
+		return s.commit(ctx, nil, nil)
+	}
+	return nil
+}
+
+// refetchIncomplete re-reads calls listed before whose AI content Gong had
+// not published yet and that fall before this crawl's window.
+func (s *state) refetchIncomplete(ctx context.Context) error {
+	since := s.run.WindowTo.Add(-s.c.opts.ContentRetry)
+	ids, err := s.c.store.IncompleteCalls(ctx, since, s.run.WindowFrom, 10000)
+	if err != nil {
+		return fmt.Errorf("crawl: find calls without content: %w", err)
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 100)
+		chunk := ids[:n]
+		ids = ids[n:]
+		cursor := ""
+		for {
+			p, err := s.c.src.CallPage(ctx, core.CallFilter{IDs: chunk, Transcripts: s.c.opts.Transcripts}, cursor)
+			if err != nil {
+				return err
+			}
+			var upserts []*core.Call
+			var removals []string
+			for _, call := range p.Calls {
+				s.run.Seen++
+				if s.inScope(call.WorkspaceID) {
+					upserts = append(upserts, call)
+				} else {
+					s.run.Skipped++
+					removals = append(removals, call.ID)
+				}
+			}
+			for _, pc := range p.Private {
+				s.run.Seen++
+				s.run.Skipped++
+				removals = append(removals, pc.ID)
+			}
+			if err := s.commit(ctx, upserts, removals); err != nil {
+				return err
+			}
+			if p.Cursor == "" {
+				break
+			}
+			cursor = p.Cursor
+		}
+	}
+	return nil
+}
+
+// sweep deletes what a complete listing did not return, unless that is more
+// than the safety threshold allows.
+func (s *state) sweep(ctx context.Context) error {
+	sw := core.Sweep{RunID: s.run.ID, To: s.run.WindowTo}
+	if s.run.Kind == core.CrawlIncremental {
+		sw.From = s.run.WindowFrom
+	}
+	n, err := s.c.store.CountUnseen(ctx, sw)
+	if err != nil {
+		return fmt.Errorf("crawl: count calls Gong no longer returns: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	total, err := s.c.store.CountCalls(ctx)
+	if err != nil {
+		return fmt.Errorf("crawl: count indexed calls: %w", err)
+	}
+	if share := float64(n) / float64(max(total, 1)); share > s.c.opts.DeleteThreshold && !s.c.opts.ConfirmDeletions {
+		s.run.Status = core.RunHeld
+		s.run.Message = fmt.Sprintf("held back deleting %d of %d indexed calls (%.1f%%, above the %.0f%% safety threshold): Gong no longer returns them in scope. "+
+			"If that is expected (calls deleted, workspaces or start date changed), run `gongconnector crawl --full --confirm-deletions`",
+			n, total, share*100, s.c.opts.DeleteThreshold*100)
+		s.c.log.Warn("deletions held back", slog.Int("calls", n), slog.Int("indexed", total))
+		return nil
+	}
+	deleted, err := s.c.store.DeleteUnseen(ctx, sw)
+	if err != nil {
+		return fmt.Errorf("crawl: delete %d calls Gong no longer returns: %w", n, err)
+	}
+	s.run.Deleted += deleted
+	return nil
+}

@@ -1,0 +1,404 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gongconnector/internal/core"
+)
+
+// Batch is one unit of a crawl's writes, applied in a single transaction so
+// a killed process never keeps a checkpoint without its calls or calls
+// without their checkpoint.
+type Batch struct {
+	// Run is the crawl run as it stands after this batch (counters,
+	// checkpoint); it is written with UpdateRun semantics. May be nil.
+	Run *core.CrawlRun
+	// Upserts are the calls listed in this batch.
+	Upserts []*core.Call
+	// Removals are Gong call ids to delete (turned private, moved out of
+	// scope). Unknown ids are ignored.
+	Removals []string
+	// SeenRunID is stored as last_seen_run of every upserted call, changed
+	// or not.
+	SeenRunID int64
+	// APIRequests and RateLimited are added to today's (UTC) API usage.
+	APIRequests, RateLimited int
+}
+
+// BatchResult counts what a batch did.
+type BatchResult struct{ Added, Updated, Unchanged, Removed int }
+
+const callColumns = `id, workspace_id, title, url, started, duration_sec, primary_user_id, direction,
+	scope, system, language, media, purpose, accounts, deals, people, brief, key_points,
+	action_items, topics, trackers, detail, content_hash, has_content, last_seen_run, indexed_at`
+
+const insertCall = `INSERT INTO calls (` + callColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const updateCall = `UPDATE calls SET id = ?, workspace_id = ?, title = ?, url = ?, started = ?,
+	duration_sec = ?, primary_user_id = ?, direction = ?, scope = ?, system = ?, language = ?,
+	media = ?, purpose = ?, accounts = ?, deals = ?, people = ?, brief = ?, key_points = ?,
+	action_items = ?, topics = ?, trackers = ?, detail = ?, content_hash = ?, has_content = ?,
+	last_seen_run = ?, indexed_at = ? WHERE rowid = ?`
+
+// stored is what a batch needs to know about a call already in the index.
+type stored struct {
+	rowid int64
+	hash  string
+}
+
+// ApplyBatch stores a crawl batch in one transaction: new calls are
+// inserted, changed calls (by content hash) rewritten in place, unchanged
+// calls only marked as seen, removals deleted; the run row and the API
+// usage are updated in the same transaction.
+func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
+	var res BatchResult
+	type prepared struct {
+		call *core.Call
+		hash string
+		rec  record
+	}
+	// Hash and encode before taking the write lock.
+	calls := make([]prepared, 0, len(b.Upserts))
+	ids := make([]string, 0, len(b.Upserts))
+	for _, c := range b.Upserts {
+		if c == nil {
+			continue
+		}
+		calls = append(calls, prepared{call: c, hash: c.Hash()})
+		ids = append(ids, c.ID)
+	}
+	idsJSON, err := json.Marshal(ids)
+	if err != nil {
+		return res, fmt.Errorf("sqlite: apply batch: %w", err)
+	}
+	now := db.now()
+
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		known := make(map[string]stored, len(ids))
+		rows, err := tx.QueryContext(ctx, `SELECT id, rowid, content_hash FROM calls
+			WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON))
+		if err != nil {
+			return fmt.Errorf("look up calls: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var s stored
+			if err := rows.Scan(&id, &s.rowid, &s.hash); err != nil {
+				rows.Close()
+				return fmt.Errorf("look up calls: %w", err)
+			}
+			known[id] = s
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("look up calls: %w", err)
+		}
+
+		var ins, upd, delParts, insPart *sql.Stmt
+		stmt := func(p **sql.Stmt, query string) (*sql.Stmt, error) {
+			if *p == nil {
+				s, err := tx.PrepareContext(ctx, query)
+				if err != nil {
+					return nil, err
+				}
+				*p = s
+			}
+			return *p, nil
+		}
+		defer func() {
+			for _, s := range []*sql.Stmt{ins, upd, delParts, insPart} {
+				if s != nil {
+					s.Close()
+				}
+			}
+		}()
+
+		var unchanged []int64
+		for i := range calls {
+			p := &calls[i]
+			c := p.call
+			old, exists := known[c.ID]
+			if exists && old.hash == p.hash {
+				unchanged = append(unchanged, old.rowid)
+				res.Unchanged++
+				continue
+			}
+			if p.rec.detail == nil {
+				if p.rec, err = encodeCall(c); err != nil {
+					return fmt.Errorf("encode call %s: %w", c.ID, err)
+				}
+			}
+			r := &p.rec
+			args := []any{c.ID, c.WorkspaceID, r.title, c.URL, c.Started.Unix(), int64(c.Duration / time.Second),
+				c.PrimaryUserID, c.Direction, c.Scope, c.System, c.Language, c.Media, c.Purpose,
+				r.accounts, r.deals, r.people, r.brief, r.keyPoints, r.actionItems, r.topics, r.trackers,
+				r.detail, p.hash, c.HasContent(), b.SeenRunID, now.Unix()}
+			rowid := old.rowid
+			if exists {
+				s, err := stmt(&upd, updateCall)
+				if err != nil {
+					return fmt.Errorf("store call %s: %w", c.ID, err)
+				}
+				if _, err := s.ExecContext(ctx, append(args, rowid)...); err != nil {
+					return fmt.Errorf("store call %s: %w", c.ID, err)
+				}
+				s, err = stmt(&delParts, `DELETE FROM call_participants WHERE call_rowid = ?`)
+				if err != nil {
+					return fmt.Errorf("store call %s: %w", c.ID, err)
+				}
+				if _, err := s.ExecContext(ctx, rowid); err != nil {
+					return fmt.Errorf("store call %s: %w", c.ID, err)
+				}
+				res.Updated++
+			} else {
+				s, err := stmt(&ins, insertCall)
+				if err != nil {
+					return fmt.Errorf("store call %s: %w", c.ID, err)
+				}
+				r, err := s.ExecContext(ctx, args...)
+				if err != nil {
+					return fmt.Errorf("store call %s: %w", c.ID, err)
+				}
+				if rowid, err = r.LastInsertId(); err != nil {
+					return fmt.Errorf("store call %s: %w", c.ID, err)
+				}
+				res.Added++
+			}
+			// A call listed twice in one batch is unchanged or updated the second time.
+			known[c.ID] = stored{rowid: rowid, hash: p.hash}
+			s, err := stmt(&insPart, `INSERT OR IGNORE INTO call_participants (participant, call_rowid) VALUES (?, ?)`)
+			if err != nil {
+				return fmt.Errorf("store call %s: %w", c.ID, err)
+			}
+			for _, k := range participants(c) {
+				if _, err := s.ExecContext(ctx, k, rowid); err != nil {
+					return fmt.Errorf("store participants of call %s: %w", c.ID, err)
+				}
+			}
+		}
+		if len(unchanged) > 0 {
+			rowids, _ := json.Marshal(unchanged)
+			if _, err := tx.ExecContext(ctx, `UPDATE calls SET last_seen_run = ?
+				WHERE rowid IN (SELECT value FROM json_each(?)) AND last_seen_run <> ?`,
+				b.SeenRunID, string(rowids), b.SeenRunID); err != nil {
+				return fmt.Errorf("mark calls seen: %w", err)
+			}
+		}
+		if len(b.Removals) > 0 {
+			removals, _ := json.Marshal(b.Removals)
+			// The delete trigger removes the index entries and participants.
+			r, err := tx.ExecContext(ctx, `DELETE FROM calls WHERE id IN (SELECT value FROM json_each(?))`, string(removals))
+			if err != nil {
+				return fmt.Errorf("remove calls: %w", err)
+			}
+			n, err := r.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("remove calls: %w", err)
+			}
+			res.Removed = int(n)
+		}
+		if b.APIRequests != 0 || b.RateLimited != 0 {
+			if err := addUsage(ctx, tx, now, b.APIRequests, b.RateLimited); err != nil {
+				return err
+			}
+		}
+		if b.Run != nil {
+			if err := updateRun(ctx, tx, *b.Run); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("sqlite: apply batch: %w", err)
+	}
+	return res, nil
+}
+
+// Sweep selects the calls a complete listing did not see.
+type Sweep struct {
+	// RunID is the listing's run: calls whose last_seen_run is lower were
+	// not seen by it.
+	RunID int64
+	// From and To bound the calls' start times: [From, To). A zero time is
+	// no bound.
+	From, To time.Time
+	// Workspaces limits the sweep to these workspaces; empty means all.
+	Workspaces []string
+}
+
+func (s Sweep) where() (string, []any) {
+	conds := []string{"last_seen_run < ?"}
+	args := []any{s.RunID}
+	if !s.From.IsZero() {
+		conds = append(conds, "started >= ?")
+		args = append(args, s.From.Unix())
+	}
+	if !s.To.IsZero() {
+		conds = append(conds, "started < ?")
+		args = append(args, s.To.Unix())
+	}
+	if len(s.Workspaces) > 0 {
+		conds = append(conds, "workspace_id IN (?"+strings.Repeat(", ?", len(s.Workspaces)-1)+")")
+		for _, w := range s.Workspaces {
+			args = append(args, w)
+		}
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// CountUnseen counts the calls the sweep selects.
+func (db *DB) CountUnseen(ctx context.Context, s Sweep) (int, error) {
+	where, args := s.where()
+	var n int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM calls"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count unseen calls: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteUnseen deletes the calls the sweep selects, in one transaction, and
+// returns how many it deleted.
+func (db *DB) DeleteUnseen(ctx context.Context, s Sweep) (int, error) {
+	where, args := s.where()
+	n, err := db.deleteCalls(ctx, where, args)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete unseen calls: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteOutside deletes the calls outside the crawl's scope: those whose
+// workspace is not in workspaces (when it is not empty) and those that
+// started before from (when it is not zero).
+func (db *DB) DeleteOutside(ctx context.Context, workspaces []string, from time.Time) (int, error) {
+	var conds []string
+	var args []any
+	if len(workspaces) > 0 {
+		conds = append(conds, "workspace_id NOT IN (?"+strings.Repeat(", ?", len(workspaces)-1)+")")
+		for _, w := range workspaces {
+			args = append(args, w)
+		}
+	}
+	if !from.IsZero() {
+		conds = append(conds, "started < ?")
+		args = append(args, from.Unix())
+	}
+	if len(conds) == 0 {
+		return 0, nil
+	}
+	n, err := db.deleteCalls(ctx, " WHERE "+strings.Join(conds, " OR "), args)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete calls out of scope: %w", err)
+	}
+	return n, nil
+}
+
+func (db *DB) deleteCalls(ctx context.Context, where string, args []any) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, "DELETE FROM calls"+where, args...)
+		if err != nil {
+			return err
+		}
+		n, err = r.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// CountCalls returns the number of calls in the index.
+func (db *DB) CountCalls(ctx context.Context) (int, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM calls").Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count calls: %w", err)
+	}
+	return n, nil
+}
+
+const selectCall = `SELECT id, workspace_id, title, url, started, duration_sec, primary_user_id, direction,
+	scope, system, language, media, purpose, accounts, deals, people, brief, key_points,
+	action_items, topics, trackers, detail FROM calls `
+
+func scanCall(sc interface{ Scan(...any) error }) (*core.Call, error) {
+	var c core.Call
+	var r record
+	var started, duration int64
+	if err := sc.Scan(&c.ID, &c.WorkspaceID, &r.title, &c.URL, &started, &duration, &c.PrimaryUserID,
+		&c.Direction, &c.Scope, &c.System, &c.Language, &c.Media, &c.Purpose, &r.accounts, &r.deals,
+		&r.people, &r.brief, &r.keyPoints, &r.actionItems, &r.topics, &r.trackers, &r.detail); err != nil {
+		return nil, err
+	}
+	c.Started = time.Unix(started, 0).UTC()
+	c.Duration = time.Duration(duration) * time.Second
+	if err := decodeCall(&c, r); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Call returns the call with the given Gong id, or a core.ENotFound error.
+func (db *DB) Call(ctx context.Context, id string) (*core.Call, error) {
+	c, err := scanCall(db.r.QueryRowContext(ctx, selectCall+"WHERE id = ?", id))
+	if isNoRows(err) {
+		return nil, core.Errorf(core.ENotFound, "call %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read call %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// EachCall calls fn with every call in the index, ordered by id, and stops
+// at fn's first error.
+func (db *DB) EachCall(ctx context.Context, fn func(*core.Call) error) error {
+	rows, err := db.r.QueryContext(ctx, selectCall+"ORDER BY id")
+	if err != nil {
+		return fmt.Errorf("sqlite: read calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: read calls: %w", err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: read calls: %w", err)
+	}
+	return nil
+}
+
+// IncompleteCalls returns the ids of up to limit calls that started at or
+// after since and whose AI content Gong had not yet published, oldest first.
+func (db *DB) IncompleteCalls(ctx context.Context, since time.Time, limit int) ([]string, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM calls WHERE started >= ? AND has_content = 0
+		ORDER BY started, id LIMIT ?`, since.Unix(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list incomplete calls: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: list incomplete calls: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list incomplete calls: %w", err)
+	}
+	return ids, nil
+}

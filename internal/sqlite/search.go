@@ -1,0 +1,175 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gongconnector/internal/core"
+)
+
+// Highlight markers around matched words in Hit.Snippet. They are control
+// characters so that no call text is mistaken for them; a renderer replaces
+// them after escaping the snippet (with <mark>, or nothing).
+const (
+	HighlightStart = "\x02"
+	HighlightEnd   = "\x03"
+)
+
+// Result page sizes.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 100
+)
+
+// minPrefix is the shortest word a trailing '*' turns into a prefix query;
+// shorter prefixes match too much of the index to rank.
+const minPrefix = 3
+
+// bm25Weights weights the call_fts columns: title, accounts, deals, people,
+// brief, key_points, action_items, topics, trackers.
+const bm25Weights = "10.0, 8.0, 8.0, 3.0, 1.0, 2.0, 2.0, 3.0, 2.0"
+
+// snippetTokens is the length of a snippet in words.
+const snippetTokens = 24
+
+// MatchExpr turns any user text into a safe FTS5 query: the words of text
+// (runs of letters, digits and marks, as the unicode61 tokenizer splits
+// them), each quoted as a string, all required. A word of at least three
+// characters followed by '*' matches as a prefix. FTS5 operators and
+// punctuation in text are ordinary characters. It returns "" when text has
+// no words.
+func MatchExpr(text string) string {
+	var b strings.Builder
+	i := 0
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		start := i
+		for i < len(text) {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if !isWordRune(r) {
+				break
+			}
+			i += size
+		}
+		word := text[start:i]
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('"')
+		// Words hold no quotes; the escaping is kept for safety should
+		// isWordRune ever change.
+		b.WriteString(strings.ReplaceAll(word, `"`, `""`))
+		b.WriteByte('"')
+		if i < len(text) && text[i] == '*' && utf8.RuneCountInString(word) >= minPrefix {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// isWordRune reports whether the unicode61 tokenizer keeps r in a token:
+// letters, numbers, private-use characters and, since diacritics are
+// removed, combining marks.
+func isWordRune(r rune) bool {
+	if r == utf8.RuneError {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r) || unicode.IsMark(r)
+}
+
+// Search runs a full-text query and returns the number of matching calls
+// and the requested page of hits, best first. Any text is accepted: text
+// without words matches nothing.
+func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, error) {
+	res := core.SearchResult{Hits: []core.Hit{}}
+	match := MatchExpr(q.Text)
+	if match == "" {
+		return res, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	offset := max(q.Offset, 0)
+
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?`, match).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("sqlite: search: count: %w", err)
+	}
+	if res.Total == 0 || offset >= res.Total {
+		return res, nil
+	}
+	// Rank first, then build snippets for the page only: a snippet in the
+	// ranking query would be computed for every match.
+	rows, err := db.r.QueryContext(ctx, `WITH top AS (
+			SELECT rowid AS r, bm25(call_fts, `+bm25Weights+`) AS score FROM call_fts
+			WHERE call_fts MATCH ?1 ORDER BY score LIMIT ?2 OFFSET ?3)
+		SELECT c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
+			snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+			snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+			snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+			snippet(call_fts, -1, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`)
+		FROM top
+		JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
+		JOIN calls c ON c.rowid = top.r
+		ORDER BY top.score, top.r`, match, limit, offset, HighlightStart, HighlightEnd)
+	if err != nil {
+		return res, fmt.Errorf("sqlite: search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h core.Hit
+		var started, duration int64
+		var accounts, deals, brief, keyPoints, actionItems, best string
+		if err := rows.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
+			&brief, &keyPoints, &actionItems, &best); err != nil {
+			return res, fmt.Errorf("sqlite: search: %w", err)
+		}
+		h.Started = time.Unix(started, 0).UTC()
+		h.Duration = time.Duration(duration) * time.Second
+		h.Accounts = nonEmptyLines(accounts)
+		h.Deals = nonEmptyLines(deals)
+		h.Snippet = pickSnippet(brief, keyPoints, actionItems, best)
+		res.Hits = append(res.Hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("sqlite: search: %w", err)
+	}
+	return res, nil
+}
+
+// pickSnippet prefers a snippet of the call's content (brief, then key
+// points, then action items) that shows a match, then the best-matching
+// column, then the brief.
+func pickSnippet(brief, keyPoints, actionItems, best string) string {
+	for _, s := range []string{brief, keyPoints, actionItems, best} {
+		if strings.Contains(s, HighlightStart) {
+			return oneLine(s)
+		}
+	}
+	if brief != "" {
+		return oneLine(brief)
+	}
+	return oneLine(best)
+}
+
+// oneLine joins the list items a snippet may span.
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " · ") }
+
+func nonEmptyLines(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(s, "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
