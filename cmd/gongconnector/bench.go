@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"gongconnector/internal/config"
+	"gongconnector/internal/core"
+)
+
+// bench measures a full crawl against a simulator running in a child
+// process, so the figures (throughput, peak memory) are the crawler's own.
+func (p *program) bench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	calls := fs.Int("calls", 20000, "calls in the simulated tenant")
+	seed := fs.Int64("seed", 1, "tenant seed")
+	pacing := fs.Float64("pacing", 0, "requests per second on both sides (0 = pacing off; Gong's default is 3)")
+	faults := fs.String("faults", "", "simulator fault injection spec")
+	dataDir := fs.String("data", "", "directory for the index (default: a temporary directory, removed afterwards)")
+	p.helpFlags(fs, "bench [--calls 20000] [--pacing 3] [--faults SPEC]")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	simArgs := []string{"simulate", "--addr", "127.0.0.1:0", "--seed", strconv.FormatInt(*seed, 10),
+		"--calls", strconv.Itoa(*calls), "--rate", strconv.FormatFloat(*pacing, 'f', -1, 64), "--daily-limit", "0",
+		"--timeline=false", "--speed", "0", "--access-key", "bench", "--access-key-secret", "bench-secret"}
+	if *faults != "" {
+		simArgs = append(simArgs, "--faults", *faults)
+	}
+	cmd := exec.CommandContext(ctx, exe, simArgs...)
+	cmd.Stderr = p.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start the simulator: %w", err)
+	}
+	defer cmd.Wait()
+	defer cancel()
+	url, err := simulatorURL(out)
+	if err != nil {
+		return err
+	}
+	go io.Copy(io.Discard, out)
+
+	dir := *dataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "gongconnector-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Gong.BaseURL = url
+	cfg.Gong.Rate = *pacing
+	cfg.Gong.DailyBudget = -1
+	cfg.Credentials = config.Credentials{AccessKey: "bench", AccessKeySecret: "bench-secret"}
+	db, err := openStore(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := slog.New(slog.DiscardHandler)
+	start := time.Now()
+	run, err := p.runCrawl(ctx, &cfg, db, log, core.CrawlFull, true, nil)
+	elapsed := time.Since(start)
+	if err != nil {
+		return err
+	}
+	indexed, err := db.CountCalls(ctx)
+	if err != nil {
+		return err
+	}
+	rate := float64(run.Seen) / elapsed.Seconds()
+	pages := int(math.Ceil(float64(run.Seen) / 100))
+	fmt.Fprintf(p.stdout, "full crawl: %d calls listed, %d indexed in %s\n", run.Seen, indexed, elapsed.Round(time.Millisecond))
+	fmt.Fprintf(p.stdout, "throughput: %.0f calls/s\n", rate)
+	if *pacing > 0 {
+		fmt.Fprintf(p.stdout, "pacing: %.0f%% of the theoretical %.0f calls/s at %g requests/s\n", 100*rate/(*pacing*100), *pacing*100, *pacing)
+	}
+	fmt.Fprintf(p.stdout, "API requests: %d (ceil(calls/100) = %d extensive pages + %d others); 429s: %d\n", run.APIRequests, pages, run.APIRequests-pages, run.RateLimited)
+	fmt.Fprintf(p.stdout, "peak RSS of the crawler: %s\n", peakRSS())
+	return nil
+}
+
+// simulatorURL reads the child simulator's first line for its address.
+func simulatorURL(r io.Reader) (string, error) {
+	sc := bufio.NewScanner(r)
+	if !sc.Scan() {
+		return "", fmt.Errorf("the simulator exited before it listened")
+	}
+	line := sc.Text()
+	i := strings.Index(line, "http://")
+	if i < 0 {
+		return "", fmt.Errorf("unexpected simulator output %q", line)
+	}
+	return strings.Fields(line[i:])[0], nil
+}
+
+// peakRSS reads the process's high-water mark of resident memory (Linux).
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if kb, err := strconv.Atoi(f[0]); err == nil {
+				return fmt.Sprintf("%d MB", kb/1024)
+			}
+		}
+	}
+	return "unknown"
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+
+	"gongconnector/internal/config"
+	"gongconnector/internal/core"
+	"gongconnector/internal/crawl"
+	"gongconnector/internal/gong"
+	"gongconnector/internal/sqlite"
+)
+
+func (p *program) crawl(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file")
+	full := fs.Bool("full", false, "list every call in scope and delete what Gong no longer has")
+	incr := fs.Bool("incremental", false, "pick up new and changed calls since the last crawl (the default)")
+	perms := fs.Bool("permissions", false, "only refresh the permission snapshot")
+	confirm := fs.Bool("confirm-deletions", false, "let this crawl delete more than crawl.delete_threshold of the index")
+	debug := fs.Bool("v", false, "log every request retry and decision")
+	p.helpFlags(fs, "crawl --config FILE [--full|--incremental|--permissions] [--confirm-deletions]")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	kind := core.CrawlIncremental
+	switch {
+	case *full && (*incr || *perms), *incr && *perms:
+		return usageErr("choose one of --full, --incremental and --permissions")
+	case *full:
+		kind = core.CrawlFull
+	case *perms:
+		kind = core.CrawlPermissions
+	}
+	cfg, err := p.loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	log := p.logger(*debug)
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := p.runCrawl(ctx, cfg, db, log, kind, *confirm, p.stderr)
+	p.printRun(p.stdout, run)
+	if err != nil {
+		return err
+	}
+	if run.Status == core.RunHeld {
+		fmt.Fprintln(p.stderr, "gongconnector crawl: "+run.Message)
+		return errHeld
+	}
+	return nil
+}
+
+// runCrawl wires a Gong client and a crawler for cfg and runs one crawl, with
+// a progress bar when progress is a terminal and log lines otherwise.
+func (p *program) runCrawl(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, kind string, confirm bool, progress io.Writer) (core.CrawlRun, error) {
+	used, _, err := db.APIRequestsOn(ctx, time.Now())
+	if err != nil {
+		return core.CrawlRun{}, err
+	}
+	client, err := gongClient(cfg, used, log)
+	if err != nil {
+		return core.CrawlRun{}, err
+	}
+	opts := crawl.Options{
+		Workspaces:       cfg.Crawl.Workspaces,
+		StartDate:        cfg.Crawl.StartDate.Time,
+		Lookback:         cfg.Crawl.Lookback.D(),
+		DeleteThreshold:  cfg.Crawl.DeleteThreshold,
+		ConfirmDeletions: confirm,
+		ContentRetry:     cfg.Crawl.ContentRetry.D(),
+		Transcripts:      cfg.Crawl.Transcripts,
+		CursorExpiredErr: gong.ErrCursorExpired,
+		Logger:           log,
+		Progress:         progressReporter(progress, kind, log),
+	}
+	log.Info("crawl starting", slog.String("kind", kind), slog.String("gong", client.BaseURL()), slog.String("index", db.Path()))
+	return crawl.New(client, db, opts).Run(ctx, kind)
+}
+
+// progressReporter draws one bar on a terminal and logs a line every ten
+// seconds otherwise.
+func progressReporter(w io.Writer, kind string, log *slog.Logger) func(crawl.Progress) {
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		var bar *progressbar.ProgressBar
+		return func(pr crawl.Progress) {
+			if bar == nil {
+				bar = progressbar.NewOptions(pr.Total, progressbar.OptionSetWriter(w),
+					progressbar.OptionSetDescription(kind+" crawl"), progressbar.OptionShowCount(),
+					progressbar.OptionShowIts(), progressbar.OptionSetItsString("calls"),
+					progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+			}
+			if int64(pr.Total) != bar.GetMax64() {
+				bar.ChangeMax(pr.Total)
+			}
+			bar.Set(pr.Seen)
+		}
+	}
+	var last time.Time
+	return func(pr crawl.Progress) {
+		if time.Since(last) >= 10*time.Second {
+			last = time.Now()
+			log.Info("crawl progress", slog.Int("seen", pr.Seen), slog.Int("total", pr.Total))
+		}
+	}
+}
+
+func (p *program) printRun(w io.Writer, r core.CrawlRun) {
+	if r.ID == 0 {
+		return
+	}
+	d := r.Finished.Sub(r.Started).Round(time.Millisecond)
+	if r.Finished.IsZero() {
+		d = 0
+	}
+	fmt.Fprintf(w, "%s crawl %s in %s: %d calls seen, %d added, %d updated, %d deleted, %d skipped (private or out of scope); %d API requests, %d rate-limited\n",
+		r.Kind, r.Status, d, r.Seen, r.Added, r.Updated, r.Deleted, r.Skipped, r.APIRequests, r.RateLimited)
+	if r.Message != "" && r.Status != core.RunHeld {
+		fmt.Fprintf(w, "  %s\n", r.Message)
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"gongconnector/internal/config"
+	"gongconnector/internal/core"
+	"gongconnector/internal/gongsim"
+	"gongconnector/internal/server"
+)
+
+func (p *program) demo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to serve search on")
+	dataDir := fs.String("data", "demo-data", "directory for the demo's index")
+	seed := fs.Int64("seed", 1, "seed of the simulated tenant")
+	calls := fs.Int("calls", 2000, "calls in the simulated tenant")
+	every := fs.Duration("incremental", time.Minute, "how often to run an incremental crawl while serving")
+	debug := fs.Bool("v", false, "debug logging")
+	p.helpFlags(fs, "demo [--addr 127.0.0.1:8080] [--data DIR]")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := p.logger(*debug)
+
+	// 1. A simulated Gong tenant on a loopback port, with its own key pair.
+	key, secret := randomHex(8), randomHex(16)
+	sim, err := gongsim.New(gongsim.Options{Seed: *seed, Calls: *calls, AccessKey: key, AccessKeySecret: secret,
+		Rate: 3, DailyLimit: 10000, Timeline: true, Speed: 1})
+	if err != nil {
+		return err
+	}
+	simL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start the Gong simulator: %w", err)
+	}
+	simURL := "http://" + simL.Addr().String()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := serveUntilDone(ctx, simL, sim.Handler()); err != nil {
+			log.Error("Gong simulator stopped", slog.String("error", err.Error()))
+		}
+	})
+	defer wg.Wait()
+	defer cancel()
+	fmt.Fprintf(p.stdout, "Gong simulator: %s (%d calls, seed %d)\n", simURL, *calls, *seed)
+
+	// 2. A configuration pointing at it; credentials stay in this process.
+	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", *dataDir, err)
+	}
+	cfgPath := filepath.Join(*dataDir, "gongconnector.yaml")
+	cfgText := fmt.Sprintf("# Written by `gongconnector demo`; the simulator's address changes each run.\ndisplay_name: Gong (demo)\ndata_dir: .\ngong:\n  base_url: %s\n", simURL)
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", cfgPath, err)
+	}
+	cfg, err := config.Load(cfgPath, func(k string) string {
+		switch k {
+		case "GONG_ACCESS_KEY":
+			return key
+		case "GONG_ACCESS_KEY_SECRET":
+			return secret
+		}
+		return ""
+	})
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	// 3. A full crawl, then incremental crawls while serving.
+	run, err := p.runCrawl(ctx, cfg, db, log, core.CrawlFull, true, p.stderr)
+	p.printRun(p.stdout, run)
+	if err != nil {
+		return err
+	}
+	wg.Go(func() {
+		t := time.NewTicker(*every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				run, err := p.runCrawl(ctx, cfg, db, log, core.CrawlIncremental, false, nil)
+				if err != nil && ctx.Err() == nil {
+					log.Error("incremental crawl failed", slog.String("error", describe(err)))
+				} else if err == nil {
+					log.Info("incremental crawl", slog.Int("added", run.Added), slog.Int("updated", run.Updated), slog.Int("deleted", run.Deleted))
+				}
+			}
+		}
+	})
+
+	// 4. Search on localhost.
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve on %s: %w (choose another with --addr)", *addr, err)
+	}
+	srv := server.New(server.Options{
+		Searcher: db, Demo: true, Logger: log,
+		Status: func(ctx context.Context) (any, error) { return readStatus(ctx, db, cfg.Gong.DailyBudget) },
+	})
+	url := "http://" + l.Addr().String() + "/"
+	fmt.Fprintf(p.stdout, "\nDemo ready: open %s\n  JSON: %sapi/v1/search?q=acme\n  Press Ctrl-C to stop.\n", url, url)
+	if p.ready != nil {
+		p.ready("demo", url)
+	}
+	return serveUntilDone(ctx, l, http.Handler(srv))
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

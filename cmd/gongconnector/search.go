@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"gongconnector/internal/core"
+	"gongconnector/internal/server"
+)
+
+func (p *program) search(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file")
+	as := fs.String("as", "", "search as this user (e-mail); trimming to what they may see arrives with permissions")
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 10, "results to show (1-100)")
+	p.helpFlags(fs, "search --config FILE [--as EMAIL] [--json] QUERY")
+	words, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSpace(strings.Join(words, " "))
+	if query == "" {
+		return usageErr("say what to search for: gongconnector search --config FILE QUERY")
+	}
+	if *limit < 1 || *limit > 100 {
+		return usageErr("--limit must be between 1 and 100")
+	}
+	cfg, err := p.loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := db.Search(ctx, core.Query{Text: query, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(p.stdout, server.NewSearchResponse(res))
+	}
+	if *as == "" {
+		fmt.Fprintln(p.stderr, "(searching as the local admin: every indexed call)")
+	}
+	printHits(p.stdout, res)
+	return nil
+}
+
+func printHits(w io.Writer, res core.SearchResult) {
+	if res.Total == 0 {
+		fmt.Fprintln(w, "No calls found.")
+		return
+	}
+	fmt.Fprintf(w, "%d calls found; showing %d.\n\n", res.Total, len(res.Hits))
+	for i, h := range res.Hits {
+		fmt.Fprintf(w, "%d. %s\n   %s · %s", i+1, h.Title, h.Started.UTC().Format("2006-01-02 15:04 UTC"), h.Duration.Round(time.Minute))
+		if len(h.Accounts) > 0 {
+			fmt.Fprintf(w, " · %s", strings.Join(h.Accounts, ", "))
+		}
+		if len(h.Deals) > 0 {
+			fmt.Fprintf(w, " · deal: %s", strings.Join(h.Deals, ", "))
+		}
+		fmt.Fprintf(w, "\n   %s\n", h.URL)
+		if h.Snippet != "" {
+			fmt.Fprintf(w, "   %s\n", strings.Join(strings.Fields(h.Snippet), " "))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
