@@ -7,7 +7,6 @@ package crawl
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -40,10 +39,6 @@ type Store interface {
 	Snapshot(ctx context.Context) (*core.PermissionSnapshot, error)
 }
 
-// ErrCursorExpired is what a Source returns when Gong's pagination cursor
-// expired; the crawler restarts the listing from where it got to.
-var ErrCursorExpired = errors.New("cursor expired")
-
 // Options configure a Crawler.
 type Options struct {
 	// Workspaces limits crawls to these workspaces, by id or name; empty = all.
@@ -64,7 +59,8 @@ type Options struct {
 	// commits [1000 calls, 2s].
 	BatchCalls    int
 	BatchInterval time.Duration
-	// CursorExpiredErr is the Source's cursor-expiry error (matched with errors.Is).
+	// CursorExpiredErr is the Source's error for an expired pagination cursor
+	// (matched with errors.Is); the listing then restarts from where it got to.
 	CursorExpiredErr error
 	// Progress, when set, is told how far the crawl got after each batch.
 	Progress func(Progress)
