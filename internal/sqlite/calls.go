@@ -5,33 +5,20 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"gongconnector/internal/core"
 )
 
-// Batch is one unit of a crawl's writes, applied in a single transaction so
-// a killed process never keeps a checkpoint without its calls or calls
-// without their checkpoint.
-type Batch struct {
-	// Run is the crawl run as it stands after this batch (counters,
-	// checkpoint); it is written with UpdateRun semantics. May be nil.
-	Run *core.CrawlRun
-	// Upserts are the calls listed in this batch.
-	Upserts []*core.Call
-	// Removals are Gong call ids to delete (turned private, moved out of
-	// scope). Unknown ids are ignored.
-	Removals []string
-	// SeenRunID is stored as last_seen_run of every upserted call, changed
-	// or not.
-	SeenRunID int64
-	// APIRequests and RateLimited are added to today's (UTC) API usage.
-	APIRequests, RateLimited int
-}
+// Batch is one unit of a crawl's writes (core.Batch), applied in a single
+// transaction so a killed process never keeps a checkpoint without its calls
+// or calls without their checkpoint.
+type Batch = core.Batch
 
 // BatchResult counts what a batch did.
-type BatchResult struct{ Added, Updated, Unchanged, Removed int }
+type BatchResult = core.BatchResult
 
 const callColumns = `id, workspace_id, title, url, started, duration_sec, primary_user_id, direction,
 	scope, system, language, media, purpose, accounts, deals, people, brief, key_points,
@@ -54,8 +41,10 @@ type stored struct {
 
 // ApplyBatch stores a crawl batch in one transaction: new calls are
 // inserted, changed calls (by content hash) rewritten in place, unchanged
-// calls only marked as seen, removals deleted; the run row and the API
-// usage are updated in the same transaction.
+// calls only marked as seen, removals deleted. In the same transaction it
+// adds the result to b.Run's Added, Updated and Deleted and writes b.Run
+// (UpdateRun semantics), and adds b's API usage to today's (UTC). b.Run is
+// updated in place only when the batch is committed.
 func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 	var res BatchResult
 	type prepared struct {
@@ -208,7 +197,11 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 			}
 		}
 		if b.Run != nil {
-			if err := updateRun(ctx, tx, *b.Run); err != nil {
+			run := *b.Run
+			run.Added += res.Added
+			run.Updated += res.Updated
+			run.Deleted += res.Removed
+			if err := updateRun(ctx, tx, run); err != nil {
 				return err
 			}
 		}
@@ -217,22 +210,20 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("sqlite: apply batch: %w", err)
 	}
+	if b.Run != nil {
+		b.Run.Added += res.Added
+		b.Run.Updated += res.Updated
+		b.Run.Deleted += res.Removed
+	}
 	return res, nil
 }
 
-// Sweep selects the calls a complete listing did not see.
-type Sweep struct {
-	// RunID is the listing's run: calls whose last_seen_run is lower were
-	// not seen by it.
-	RunID int64
-	// From and To bound the calls' start times: [From, To). A zero time is
-	// no bound.
-	From, To time.Time
-	// Workspaces limits the sweep to these workspaces; empty means all.
-	Workspaces []string
-}
+// Sweep selects the calls a complete listing did not see (core.Sweep):
+// last seen by a run older than RunID, started in [From, To) (a zero time is
+// no bound), in Workspaces (empty: any).
+type Sweep = core.Sweep
 
-func (s Sweep) where() (string, []any) {
+func sweepWhere(s Sweep) (string, []any) {
 	conds := []string{"last_seen_run < ?"}
 	args := []any{s.RunID}
 	if !s.From.IsZero() {
@@ -254,7 +245,7 @@ func (s Sweep) where() (string, []any) {
 
 // CountUnseen counts the calls the sweep selects.
 func (db *DB) CountUnseen(ctx context.Context, s Sweep) (int, error) {
-	where, args := s.where()
+	where, args := sweepWhere(s)
 	var n int
 	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM calls"+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count unseen calls: %w", err)
@@ -265,7 +256,7 @@ func (db *DB) CountUnseen(ctx context.Context, s Sweep) (int, error) {
 // DeleteUnseen deletes the calls the sweep selects, in one transaction, and
 // returns how many it deleted.
 func (db *DB) DeleteUnseen(ctx context.Context, s Sweep) (int, error) {
-	where, args := s.where()
+	where, args := sweepWhere(s)
 	n, err := db.deleteCalls(ctx, where, args)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete unseen calls: %w", err)
@@ -377,14 +368,19 @@ func (db *DB) EachCall(ctx context.Context, fn func(*core.Call) error) error {
 	return nil
 }
 
-// IncompleteCalls returns the ids of up to limit calls that started at or
-// after since and whose AI content Gong had not yet published, oldest first.
-func (db *DB) IncompleteCalls(ctx context.Context, since time.Time, limit int) ([]string, error) {
+// IncompleteCalls returns the ids of up to limit calls started in
+// [since, until) (a zero until is no bound) whose AI content Gong had not
+// yet published, oldest first.
+func (db *DB) IncompleteCalls(ctx context.Context, since, until time.Time, limit int) ([]string, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id FROM calls WHERE started >= ? AND has_content = 0
-		ORDER BY started, id LIMIT ?`, since.Unix(), limit)
+	upper := int64(math.MaxInt64)
+	if !until.IsZero() {
+		upper = until.Unix()
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM calls WHERE started >= ? AND started < ?
+		AND has_content = 0 ORDER BY started, id LIMIT ?`, since.Unix(), upper, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list incomplete calls: %w", err)
 	}

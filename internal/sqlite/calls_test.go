@@ -213,11 +213,11 @@ func TestApplyBatch(t *testing.T) {
 		t.Errorf("rowid of updated call = %d, want %d (kept)", got, rowA)
 	}
 	searches := map[string][]string{
-		"zebra":    {"d"},
-		"lion":     {"a"},
-		"okapi":    {},
-		"gamma":    {},
-		"giraffe":  {"b"},
+		"zebra":     {"d"},
+		"lion":      {"a"},
+		"okapi":     {},
+		"gamma":     {},
+		"giraffe":   {"b"},
 		"migration": {"a"},
 	}
 	for q, want := range searches {
@@ -281,10 +281,14 @@ func TestApplyBatchIsAtomic(t *testing.T) {
 			}
 			before := run
 			run.Checkpoint = t0.Add(time.Hour)
-			run.Added = 1
+			run.Seen = 2
+			passed := run
 			ctx, b := mk(&run)
 			if _, err := db.ApplyBatch(ctx, b); err == nil {
 				t.Fatal("ApplyBatch succeeded, want error")
+			}
+			if b.Run == &run && !reflect.DeepEqual(run, passed) {
+				t.Errorf("failed batch changed its run to %+v", run)
 			}
 			if n, _ := db.CountCalls(t.Context()); n != 0 {
 				t.Errorf("CountCalls after failed batch = %d, want 0", n)
@@ -309,14 +313,21 @@ func TestApplyBatchIsAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	run.Checkpoint = t0.Add(time.Hour)
-	if _, err := db.ApplyBatch(t.Context(), Batch{Run: &run, APIRequests: 3, Upserts: []*core.Call{{ID: "good"}}}); err != nil {
+	run.Added, run.Updated, run.Deleted = 10, 20, 30
+	if _, err := db.ApplyBatch(t.Context(), Batch{Run: &run, APIRequests: 3, Upserts: []*core.Call{{ID: "good"}, {ID: "two"}}}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := db.ApplyBatch(t.Context(), Batch{Run: &run, Upserts: []*core.Call{{ID: "good", Title: "changed"}}, Removals: []string{"two"}}); err != nil {
+		t.Fatal(err)
+	}
+	if run.Added != 12 || run.Updated != 21 || run.Deleted != 31 {
+		t.Errorf("run counters after batches = added %d, updated %d, deleted %d; want 12, 21, 31", run.Added, run.Updated, run.Deleted)
 	}
 	got, _ := db.Run(t.Context(), run.ID)
 	req, _, _ := db.APIRequestsOn(t.Context(), t0)
 	n, _ := db.CountCalls(t.Context())
-	if !got.Checkpoint.Equal(run.Checkpoint) || req != 3 || n != 1 {
-		t.Errorf("after batch: checkpoint %v, requests %d, calls %d; want %v, 3, 1", got.Checkpoint, req, n, run.Checkpoint)
+	if !reflect.DeepEqual(got, run) || req != 3 || n != 1 {
+		t.Errorf("after batches: run %+v, requests %d, calls %d; want %+v, 3, 1", got, req, n, run)
 	}
 }
 
@@ -444,13 +455,23 @@ func TestIncompleteCalls(t *testing.T) {
 	if _, err := db.ApplyBatch(ctx, Batch{Upserts: calls, SeenRunID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.IncompleteCalls(ctx, day(2), 10)
-	if want := []string{"late1", "late2"}; err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("IncompleteCalls = %v, %v; want %v", got, err, want)
+	tests := map[string]struct {
+		since, until time.Time
+		limit        int
+		want         []string
+	}{
+		"no upper bound":  {day(2), time.Time{}, 10, []string{"late1", "late2"}},
+		"until exclusive": {day(1), day(4), 10, []string{"too-old", "late1"}},
+		"limit":           {day(1), time.Time{}, 1, []string{"too-old"}},
+		"empty window":    {day(6), time.Time{}, 10, nil},
 	}
-	got, err = db.IncompleteCalls(ctx, day(1), 1)
-	if want := []string{"too-old"}; err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("IncompleteCalls limit 1 = %v, %v; want %v", got, err, want)
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := db.IncompleteCalls(ctx, tt.since, tt.until, tt.limit)
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("IncompleteCalls = %v, %v; want %v", got, err, tt.want)
+			}
+		})
 	}
 }
 

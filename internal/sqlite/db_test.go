@@ -54,6 +54,36 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 	}
 }
 
+func TestMigrateFromV1(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "index.db")
+	raw, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applyMigration(ctx, raw, ms[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO crawl_runs (kind, status) VALUES ('full', 'succeeded')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open v1 file: %v", err)
+	}
+	defer db.Close()
+	run, err := db.Run(ctx, 1)
+	if err != nil || run.Kind != "full" || run.Stage != 0 {
+		t.Errorf("run after migration = %+v, %v; want the full run at stage 0", run, err)
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := map[string]struct {
 		prepare func(t *testing.T, path string)

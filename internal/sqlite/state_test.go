@@ -30,6 +30,7 @@ func TestRuns(t *testing.T) {
 	full.Seen, full.Added, full.Updated, full.Deleted, full.Skipped = 1, 2, 3, 4, 5
 	full.APIRequests, full.RateLimited, full.Errors = 6, 7, 8
 	full.Message = "done"
+	full.Stage = 2
 	full.Checkpoint = t0.Add(30 * time.Minute)
 	full.WindowFrom = time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))
 	full.WindowTo = t0

@@ -1,0 +1,200 @@
+package sqlite
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"gongconnector/internal/core"
+)
+
+func TestMatchExpr(t *testing.T) {
+	tests := map[string]struct{ in, want string }{
+		"empty":             {"", ""},
+		"punctuation only":  {`"()*-+^:.,;!?`, ""},
+		"words":             {"Acme pricing", `"Acme" "pricing"`},
+		"quotes":            {`"acme corp`, `"acme" "corp"`},
+		"parentheses":       {"(acme OR contoso)", `"acme" "OR" "contoso"`},
+		"prefix":            {"pric*", `"pric"*`},
+		"short prefix":      {"pr*", `"pr"`},
+		"star alone":        {"* acme *", `"acme"`},
+		"star inside":       {"ac*me", `"ac" "me"`},
+		"NEAR":              {"NEAR(acme contoso, 5)", `"NEAR" "acme" "contoso" "5"`},
+		"minus and column":  {"-acme title:contoso", `"acme" "title" "contoso"`},
+		"AND NOT words":     {"acme AND NOT contoso", `"acme" "AND" "NOT" "contoso"`},
+		"non-Latin":         {"Привет 東京 مرحبا", `"Привет" "東京" "مرحبا"`},
+		"diacritics":        {"Müller café", `"Müller" "café"`},
+		"emoji":             {"🚀 launch 👍🏽", `"launch"`},
+		"email":             {"ann@x.com", `"ann" "x" "com"`},
+		"invalid UTF-8":     {"ab\xffcd", `"ab" "cd"`},
+		"combining mark":    {"cafe\u0301 ok", `"cafe` + "\u0301" + `" "ok"`},
+		"prefix after char": {"téléph*", `"téléph"*`},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := MatchExpr(tt.in); got != tt.want {
+				t.Errorf("MatchExpr(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func searchFixture(t testing.TB) *DB {
+	db := openTest(t)
+	calls := []*core.Call{
+		{ID: "1", Title: "Q2 planning with Acme Corp", Started: time.Date(2025, 5, 12, 9, 0, 0, 0, time.UTC), Duration: 30 * time.Minute,
+			Accounts: []core.Account{{Name: "Acme Corp"}, {Name: "Acme Holdings"}}, Deals: []core.Deal{{Name: "Acme renewal"}},
+			Brief: "We discussed pricing and the security review. Next steps are clear.", KeyPoints: []string{"Pricing approved"}},
+		{ID: "2", Title: "Demo discussion", Accounts: []core.Account{{Name: "Contoso Ltd"}},
+			Brief: "A demo of the dashboard for Contoso. Pricing came up once.", ActionItems: []core.ActionItem{{Text: "Send the Acme reference"}}},
+		{ID: "3", Title: "Kickoff", Accounts: []core.Account{{Name: "Müller GmbH"}},
+			Brief: "Café meeting in Zürich about 東京 expansion and the rocket launch 🚀.", Topics: []core.Topic{{Name: "Expansion"}}},
+		{ID: "4", Title: "Internal sync", Brief: "Nothing about customers.", KeyPoints: []string{"Telephony rollout", "NEAR term goals"}},
+	}
+	if _, err := db.ApplyBatch(t.Context(), Batch{Upserts: calls, SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestSearch(t *testing.T) {
+	db := searchFixture(t)
+	tests := map[string]struct {
+		text string
+		want []string // ids in rank order
+	}{
+		"account in title ranks first": {"acme", []string{"1", "2"}},
+		"two words AND":                {"pricing contoso", []string{"2"}},
+		"case and diacritics folded":   {"MULLER cafe zurich", []string{"3"}},
+		"non-Latin":                    {"東京", []string{"3"}},
+		"prefix":                       {"teleph*", []string{"4"}},
+		"operator word is a term":      {"near", []string{"4"}},
+		"FTS syntax is text":           {`acme AND ("pricing"`, []string{"1"}},
+		"column filter syntax is text": {"title:kickoff", nil},
+		"nothing matches":              {"zebra", nil},
+		"only punctuation":             {`"*()`, nil},
+		"emoji only":                   {"🚀", nil},
+		"empty":                        {"", nil},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			res, err := db.Search(t.Context(), core.Query{Text: tt.text})
+			if err != nil {
+				t.Fatalf("Search(%q): %v", tt.text, err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.ID)
+			}
+			if !reflect.DeepEqual(got, tt.want) || res.Total != len(tt.want) {
+				t.Errorf("Search(%q) = %v (total %d), want %v", tt.text, got, res.Total, tt.want)
+			}
+			if res.Hits == nil {
+				t.Errorf("Search(%q).Hits is nil, want an empty list", tt.text)
+			}
+		})
+	}
+}
+
+func TestSearchHit(t *testing.T) {
+	db := searchFixture(t)
+	res, err := db.Search(t.Context(), core.Query{Text: "security"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits = %d, want 1", len(res.Hits))
+	}
+	h := res.Hits[0]
+	want := core.Hit{
+		ID: "1", Title: "Q2 planning with Acme Corp", Started: time.Date(2025, 5, 12, 9, 0, 0, 0, time.UTC),
+		Duration: 30 * time.Minute, Accounts: []string{"Acme Corp", "Acme Holdings"}, Deals: []string{"Acme renewal"},
+	}
+	snippet := h.Snippet
+	h.Snippet = ""
+	if !reflect.DeepEqual(h, want) {
+		t.Errorf("hit = %+v, want %+v", h, want)
+	}
+	if !strings.Contains(snippet, HighlightStart+"security"+HighlightEnd) {
+		t.Errorf("snippet %q does not highlight the match", snippet)
+	}
+
+	// A match only in action items takes its snippet from there.
+	res, err = db.Search(t.Context(), core.Query{Text: "reference"})
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("search reference = %+v, %v", res, err)
+	}
+	if got := res.Hits[0].Snippet; !strings.Contains(got, HighlightStart+"reference"+HighlightEnd) {
+		t.Errorf("snippet %q does not show the action item", got)
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	ctx := t.Context()
+	db := openTest(t)
+	g := newGen(2)
+	calls := g.calls(0, 250)
+	for _, c := range calls {
+		c.Title += " pagingterm"
+	}
+	if _, err := db.ApplyBatch(ctx, Batch{Upserts: calls, SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]struct {
+		q        core.Query
+		wantHits int
+	}{
+		"default limit": {core.Query{Text: "pagingterm"}, DefaultLimit},
+		"max limit":     {core.Query{Text: "pagingterm", Limit: 1000}, MaxLimit},
+		"last page":     {core.Query{Text: "pagingterm", Limit: 100, Offset: 200}, 50},
+		"past the end":  {core.Query{Text: "pagingterm", Offset: 300}, 0},
+		"negative":      {core.Query{Text: "pagingterm", Limit: -1, Offset: -5}, DefaultLimit},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			res, err := db.Search(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != 250 || len(res.Hits) != tt.wantHits {
+				t.Errorf("Search(%+v) total %d, hits %d; want 250, %d", tt.q, res.Total, len(res.Hits), tt.wantHits)
+			}
+		})
+	}
+	// Pages do not overlap and together cover every match.
+	seen := map[string]bool{}
+	for off := 0; off < 250; off += 100 {
+		res, err := db.Search(ctx, core.Query{Text: "pagingterm", Limit: 100, Offset: off})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if seen[h.ID] {
+				t.Errorf("call %s on two pages", h.ID)
+			}
+			seen[h.ID] = true
+		}
+	}
+	if len(seen) != 250 {
+		t.Errorf("pages cover %d calls, want 250", len(seen))
+	}
+}
+
+func FuzzSearch(f *testing.F) {
+	for _, s := range []string{"", "acme", `"`, `""`, "a*", "acme*", "*", "NEAR(a b)", "a OR b", "-a", "(", ")",
+		"title:acme", "^acme", "a + b", "東京", "🚀", "\x00", "\xff", "e\u0301", "AND", "NOT", "{title}: x",
+		"Acme\" OR 1=1 --", strings.Repeat("a ", 100)} {
+		f.Add(s)
+	}
+	db := searchFixture(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := db.Search(t.Context(), core.Query{Text: text})
+		if err != nil {
+			t.Fatalf("Search(%q): %v", text, err)
+		}
+		if res.Total < len(res.Hits) {
+			t.Errorf("Search(%q): total %d < %d hits", text, res.Total, len(res.Hits))
+		}
+	})
+}
