@@ -67,7 +67,7 @@ var topicDefs = []topicDef{
 		},
 		actions: []actionTpl{
 			{true, "{ownerFirst} to send the {integration} integration guide and field mapping template by {due}."},
-			{true, "{ownerFirst} to set up a sandbox connected to {acct}'s {integration} test instance."},
+			{true, "{ownerFirst} to set up a sandbox connected to {acctPoss} {integration} test instance."},
 			{false, "{ownerFirst} to list the custom {integration} fields the team relies on by {due}."},
 		},
 		outline: []string{"Walked through the {integration} connector", "Reviewed the {integration2} sync requirements", "Discussed API limits and webhooks"},
@@ -79,21 +79,21 @@ var topicDefs = []topicDef{
 		}},
 	{name: "Security", highlight: "Security and compliance",
 		brief: []string{
-			"{acct}'s security team asked about SOC 2 Type II, SSO through Okta and where call recordings are stored.",
+			"{acctPoss} security team asked about SOC 2 Type II, SSO through Okta and where call recordings are stored.",
 			"{contact2First} wanted to know how long data is retained and whether {acct} could choose EU data residency.",
 			"Security review is a gating item: {contactFirst} said nothing moves to procurement until the questionnaire is complete.",
 			"{hostFirst} covered encryption at rest and in transit, role-based access and the results of the latest penetration test.",
 		},
 		keyPoints: []string{
 			"{acct} requires SOC 2 Type II and SSO before signing.",
-			"Data residency in the EU is a requirement for part of {acct}'s team.",
+			"Data residency in the EU is a requirement for part of {acctPoss} team.",
 			"The security questionnaire must be completed before procurement starts.",
 			"{contact2First} asked for the latest penetration test summary.",
 			"Retention of recordings must be configurable to ninety days.",
 		},
 		actions: []actionTpl{
 			{true, "{ownerFirst} to send the SOC 2 Type II report and the penetration test summary under NDA by {due}."},
-			{true, "{ownerFirst} to complete {acct}'s security questionnaire by {due}."},
+			{true, "{ownerFirst} to complete {acctPoss} security questionnaire by {due}."},
 			{false, "{ownerFirst} to confirm the SSO requirements with the identity team."},
 		},
 		outline: []string{"Reviewed SOC 2 and SSO requirements", "Discussed data residency and retention", "Agreed on the security questionnaire process"},
@@ -105,7 +105,7 @@ var topicDefs = []topicDef{
 		}},
 	{name: "Implementation", highlight: "Implementation plan",
 		brief: []string{
-			"The teams discussed a phased rollout starting with {acct}'s {focus} team and expanding to the rest of the organisation within {weeks} weeks.",
+			"The teams discussed a phased rollout starting with {acctPoss} {focus} team and expanding to the rest of the organisation within {weeks} weeks.",
 			"{hostFirst} proposed an implementation plan with a named project lead on each side and weekly status calls.",
 			"{contactFirst} was concerned about how much of the team's time implementation would take during their busy season.",
 			"Implementation was scoped at {weeks} weeks, with data migration and {integration} setup on the critical path.",
@@ -118,8 +118,8 @@ var topicDefs = []topicDef{
 		},
 		actions: []actionTpl{
 			{true, "{ownerFirst} to share a draft implementation plan with milestones by {due}."},
-			{false, "{ownerFirst} to name {acct}'s project lead and admins by {due}."},
-			{true, "{ownerFirst} to schedule the technical kickoff with {acct}'s IT team."},
+			{false, "{ownerFirst} to name {acctPoss} project lead and admins by {due}."},
+			{true, "{ownerFirst} to schedule the technical kickoff with {acctPoss} IT team."},
 		},
 		outline: []string{"Agreed on a phased rollout", "Reviewed the {weeks}-week implementation plan", "Identified owners on both sides"},
 		lines: []lineTpl{
@@ -161,7 +161,7 @@ var topicDefs = []topicDef{
 		},
 		actions: []actionTpl{
 			{false, "{ownerFirst} to confirm the approved budget with finance by {due}."},
-			{true, "{ownerFirst} to prepare an ROI summary for {acct}'s CFO."},
+			{true, "{ownerFirst} to prepare an ROI summary for {acctPoss} CFO."},
 		},
 		outline: []string{"Confirmed budget ownership", "Discussed approval thresholds"},
 		lines: []lineTpl{
@@ -190,12 +190,12 @@ var topicDefs = []topicDef{
 		}},
 	{name: "Legal", highlight: "Contract and legal",
 		brief: []string{
-			"Legal review is under way; {acct}'s counsel sent redlines on the limitation of liability and the data processing addendum.",
-			"{contactFirst} asked whether {company} would accept {acct}'s paper instead of our MSA.",
+			"Legal review is under way; {acctPoss} counsel sent redlines on the limitation of liability and the data processing addendum.",
+			"{contactFirst} asked whether {company} would accept {acctPoss} paper instead of our MSA.",
 			"The teams agreed to a call between both legal teams to close the open points on the DPA.",
 		},
 		keyPoints: []string{
-			"{acct}'s legal team sent redlines on limitation of liability.",
+			"{acctPoss} legal team sent redlines on limitation of liability.",
 			"The DPA needs updated sub-processor language.",
 			"{acct} prefers to contract on its own paper.",
 		},
@@ -212,7 +212,7 @@ var topicDefs = []topicDef{
 		brief: []string{
 			"Onboarding is going well: {percent} of licensed users logged in during the first month.",
 			"{contactFirst} asked for additional training sessions for new managers joining in {quarter}.",
-			"{hostFirst} shared the onboarding checklist and offered office hours for {acct}'s admins.",
+			"{hostFirst} shared the onboarding checklist and offered office hours for {acctPoss} admins.",
 		},
 		keyPoints: []string{
 			"{percent} of licensed users at {acct} are active after onboarding.",
@@ -236,7 +236,7 @@ var topicDefs = []topicDef{
 		},
 		keyPoints: []string{
 			"{acct} is interested in upcoming {module} features.",
-			"Multi-language support is important for {acct}'s international teams.",
+			"Multi-language support is important for {acctPoss} international teams.",
 			"{acct} filed a feature request for scorecard export to {integration}.",
 		},
 		actions: []actionTpl{
@@ -260,7 +260,7 @@ var topicDefs = []topicDef{
 			"A regional breakdown of the dashboard is needed.",
 		},
 		actions: []actionTpl{
-			{true, "{ownerFirst} to build a sample {focus} dashboard with {acct}'s regions by {due}."},
+			{true, "{ownerFirst} to build a sample {focus} dashboard with {acctPoss} regions by {due}."},
 			{false, "{ownerFirst} to send an example of the current spreadsheet report."},
 		},
 		outline: []string{"Reviewed current reporting", "Designed the {focus} dashboard"},
@@ -307,7 +307,7 @@ var topicDefs = []topicDef{
 		brief: []string{
 			"{contactFirst} described the main use case: giving managers visibility into {focus} without sitting in on every call.",
 			"The team walked through three use cases: {focus}, rep coaching and deal reviews.",
-			"{acct}'s sales team of roughly {seats} reps struggles with inconsistent {focus}, which is driving the evaluation.",
+			"{acctPoss} sales team of roughly {seats} reps struggles with inconsistent {focus}, which is driving the evaluation.",
 		},
 		keyPoints: []string{
 			"The primary use case is {focus}.",
@@ -325,7 +325,7 @@ var topicDefs = []topicDef{
 		}},
 	{name: "Renewal", highlight: "Renewal",
 		brief: []string{
-			"{acct}'s renewal is coming up, and {contactFirst} wants to add {seats} seats while moving to a two-year term.",
+			"{acctPoss} renewal is coming up, and {contactFirst} wants to add {seats} seats while moving to a two-year term.",
 			"{contactFirst} flagged that renewal depends on showing adoption numbers to the CFO.",
 		},
 		keyPoints: []string{
@@ -363,7 +363,7 @@ var briefOpenings = []string{
 
 var briefRisks = []string{
 	"The main risk is timing, since {contactFirst} has not yet secured sign-off from leadership.",
-	"One open concern is whether {acct}'s IT team has capacity this quarter.",
+	"One open concern is whether {acctPoss} IT team has capacity this quarter.",
 	"{contactFirst} was positive overall but wants to see references from similar companies.",
 	"There is some internal resistance at {acct} from teams that prefer their current tools.",
 	"Engagement was strong, though the economic buyer has not joined a call yet.",
