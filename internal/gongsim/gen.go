@@ -200,7 +200,7 @@ func (s *Sim) makePlan(g *gen, ref int32) {
 	} else {
 		p.acct = r.intn(len(s.accounts))
 		if p.acct == acctFabrikam { // Fabrikam's calls are hand-written examples only
-			p.acct = len(famousAccounts) + r.intn(len(s.accounts)-len(famousAccounts))
+			p.acct = (acctFabrikam + 1 + r.intn(len(s.accounts)-1)) % len(s.accounts)
 		}
 		a := &s.accounts[p.acct]
 		nd := 1

@@ -156,8 +156,8 @@ func New(opts Options) (*Sim, error) {
 	if opts.Calls == 0 {
 		opts.Calls = 2000
 	}
-	if opts.Calls < 50 || opts.Calls > maxCalls {
-		return nil, fmt.Errorf("gongsim: calls must be between 50 and %d, got %d", maxCalls, opts.Calls)
+	if opts.Calls < 1 || opts.Calls > maxCalls {
+		return nil, fmt.Errorf("gongsim: calls must be between 1 and %d, got %d", maxCalls, opts.Calls)
 	}
 	if opts.PageSize == 0 {
 		opts.PageSize = 100
