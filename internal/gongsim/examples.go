@@ -108,20 +108,47 @@ func (s *Sim) setExampleAccounts() {
 }
 
 // exampleHosts picks ordinary active reps (account executives with an
-// active manager and the usual rep profile) in a workspace.
+// active manager and the usual rep profile) in a workspace. A small tenant
+// may have too few; then other reps are made so.
 func (s *Sim) exampleHosts(ws int) []int {
-	var out []int
+	var strict, loose []int
 	for u := range s.users {
 		us := &s.users[u]
-		if us.home != ws || us.role != roleAE || !us.active || us.manager < 0 || !s.users[us.manager].active {
+		if us.home != ws || us.manager < 0 {
+			continue
+		}
+		switch us.role {
+		case roleAE, roleSDR, roleCSM, roleSE:
+		default:
+			continue
+		}
+		loose = append(loose, u)
+		if us.role != roleAE || !us.active || !s.users[us.manager].active {
 			continue
 		}
 		if p := s.member[ws][u]; p < 0 || s.profiles[p].rank != profRep {
 			continue
 		}
-		out = append(out, u)
+		strict = append(strict, u)
 	}
-	return out
+	if len(strict) >= 2 {
+		return strict
+	}
+	for _, u := range loose {
+		s.users[u].active = true
+		s.users[s.users[u].manager].active = true
+		s.member[ws][u] = int16(s.profileIndex(ws, profRep))
+	}
+	return loose
+}
+
+func (s *Sim) profileIndex(ws, rank int) int {
+	for i := range s.profiles {
+		if s.profiles[i].ws == ws && s.profiles[i].rank == rank {
+			return i
+		}
+	}
+	return -1
 }
 
 // weekdayAt returns the weekday at or before day (a date) at the given UTC hour.

@@ -80,10 +80,7 @@ const (
 
 const (
 	maxCalls = 5_000_000
-	bizDay   = 10 * 3600
-	bizWeek  = 5 * bizDay
-	bizOpen  = 12 * 3600 // calls happen 12:00-22:00 UTC on weekdays
-	bizSpan  = 104 * bizWeek
+	growth   = 1.5 // call volume grows from 1x to 2.5x over the two years
 	dayS     = 86400
 	maxUsers = 10000
 )
@@ -257,10 +254,10 @@ func (s *Sim) sync() time.Time {
 func (s *Sim) buildCalls(n int) {
 	now := s.start.Unix()
 	s.w0 = mondayBefore(now - 800*dayS)
-	sp := float64(bizSpan) / float64(n)
+	span := float64(104 * weekUnits)
 	bNow := wallToBiz(s.w0, now)
-	bStart := bNow - int64(0.99*float64(n)*sp)
-	jmax := uint64(max(int64(sp*0.8), 1))
+	bStart := bNow - int64(span*growthAt(0.99))
+	at := func(i int) int64 { return bStart + int64(span*growthAt(float64(i)/float64(n))) }
 	extra := 64
 	s.nBase = n
 	s.startS = make([]int64, n, n+extra)
@@ -295,7 +292,8 @@ func (s *Sim) buildCalls(n int) {
 	nws := len(s.workspaces)
 	for i := range n {
 		r := newRnd(s.seed, saltCalls, uint64(i))
-		b := bStart + int64(float64(i)*sp) + int64(r.u64()%jmax)
+		b, next := at(i), at(i+1)
+		b += int64(r.u64() % uint64(max((next-b)*2/5, 1)))
 		s.startS[i] = bizToWall(s.w0, b)
 		x := r.intn(total)
 		k := sort.SearchInts(cum, x+1)
@@ -397,23 +395,48 @@ func mondayBefore(t int64) int64 {
 	return d.AddDate(0, 0, -wd).Unix()
 }
 
-// bizToWall maps business seconds since w0 to wall time; it is strictly
-// increasing, so call order is start order.
-func bizToWall(w0, b int64) int64 {
-	week, rem := b/bizWeek, b%bizWeek
-	return w0 + week*7*dayS + rem/bizDay*dayS + bizOpen + rem%bizDay
+// Calls are three times as dense on weekdays from 12:00 to 23:00 UTC (US
+// business hours) as at night and at weekends. Business time weighs each
+// second by its hour's density; calls are spread evenly in business time.
+var (
+	hourWeight [168]int64 // per hour of the week, from Monday 00:00 UTC
+	hourCum    [169]int64
+	weekUnits  int64
+)
+
+func init() {
+	for h := range 168 {
+		w := int64(1)
+		if day, hr := h/24, h%24; day < 5 && hr >= 12 && hr < 23 {
+			w = 3
+		}
+		hourWeight[h] = w
+		hourCum[h+1] = hourCum[h] + w
+	}
+	weekUnits = hourCum[168] * 3600
 }
 
-// wallToBiz is the inverse of bizToWall, clamped outside business hours.
+// bizToWall maps business time since w0 (a Monday 00:00 UTC) to unix
+// seconds. Values at least 3 apart map to distinct, increasing seconds.
+func bizToWall(w0, b int64) int64 {
+	week, rem := b/weekUnits, b%weekUnits
+	h := sort.Search(168, func(i int) bool { return hourCum[i+1]*3600 > rem })
+	return w0 + week*7*dayS + int64(h)*3600 + (rem-hourCum[h]*3600)/hourWeight[h]
+}
+
+// wallToBiz is the inverse of bizToWall.
 func wallToBiz(w0, t int64) int64 {
 	d := t - w0
 	week, rem := d/(7*dayS), d%(7*dayS)
-	day, sec := rem/dayS, rem%dayS-bizOpen
-	if day >= 5 {
-		return (week + 1) * bizWeek
-	}
-	sec = min(max(sec, 0), bizDay)
-	return week*bizWeek + day*bizDay + sec
+	h := rem / 3600
+	return week*weekUnits + hourCum[h]*3600 + rem%3600*hourWeight[h]
+}
+
+// growthAt maps a fraction x of the calls to the fraction of the time span
+// by which they have happened, with volume growing linearly by growth.
+func growthAt(x float64) float64 {
+	c1 := 1 + growth/2
+	return (-1 + math.Sqrt(1+2*growth*x*c1)) / growth
 }
 
 // Users returns every user as GET /v2/users would.

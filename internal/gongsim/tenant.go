@@ -129,8 +129,11 @@ func (s *Sim) buildUsers(n int) {
 	// An inactive manager with reports exists in every tenant: inactivity
 	// must not break the tree for the people under them.
 	s.users[mgrsOf[0][len(mgrsOf[0])-1]].active = false
-	for range nRep {
+	for k := range nRep {
 		ws := r.intn(w)
+		if k < 3*w {
+			ws = k % w // every workspace gets a few reps
+		}
 		boss := pick(&r, mgrsOf[ws])
 		rl, title := repRole(&r, ws)
 		u := add(rl, title, boss, ws)
