@@ -44,18 +44,18 @@ func TestRequestsUsed(t *testing.T) {
 	_, listed := h.truth(nil)
 	st := h.sim.Stats()
 	pages := int(math.Ceil(float64(listed) / 100))
-	if got := st.Requests["POST /v2/calls/extensive"]; got != pages {
+	if got := int(st.Endpoints["POST /v2/calls/extensive"]); got != pages {
 		t.Errorf("full crawl of %d calls used %d extensive pages, want ceil(N/100) = %d", listed, got, pages)
 	}
-	constant := st.Total - pages
+	constant := int(st.Total) - pages
 	if constant > 60 {
-		t.Errorf("full crawl spent %d requests besides its pages (%v); want a small constant", constant, st.Requests)
+		t.Errorf("full crawl spent %d requests besides its pages (%v); want a small constant", constant, st.Endpoints)
 	}
-	if run.APIRequests != st.Total {
+	if int64(run.APIRequests) != st.Total {
 		t.Errorf("run recorded %d requests, the simulator served %d", run.APIRequests, st.Total)
 	}
 	used, _, err := h.db.APIRequestsOn(t.Context(), time.Now())
-	if err != nil || used != st.Total {
+	if err != nil || int64(used) != st.Total {
 		t.Errorf("api usage today = %d, %v; want %d", used, err, st.Total)
 	}
 
@@ -71,11 +71,11 @@ func TestRequestsUsed(t *testing.T) {
 	})
 	st = h.sim.Stats()
 	wantPages := max(1, int(math.Ceil(float64(inWindow)/100)))
-	if got := st.Requests["POST /v2/calls/extensive"]; got != wantPages {
+	if got := int(st.Endpoints["POST /v2/calls/extensive"]); got != wantPages {
 		t.Errorf("incremental crawl with nothing new used %d extensive pages for %d calls in its look-back, want %d", got, inWindow, wantPages)
 	}
-	if st.Total-wantPages != constant {
-		t.Errorf("incremental constant = %d, full constant = %d (%v)", st.Total-wantPages, constant, st.Requests)
+	if int(st.Total)-wantPages != constant {
+		t.Errorf("incremental constant = %d, full constant = %d (%v)", int(st.Total)-wantPages, constant, st.Endpoints)
 	}
 	if inc.Added != 0 || inc.Updated != 0 || inc.Deleted != 0 {
 		t.Errorf("nothing changed, yet %+v", inc)
@@ -319,7 +319,7 @@ func TestCursorExpiryRestartsFromCheckpoint(t *testing.T) {
 	if run.Status != core.RunSucceeded {
 		t.Errorf("run = %+v", run)
 	}
-	if h.sim.Stats().Requests["POST /v2/calls/extensive"] <= 25 {
+	if h.sim.Stats().Endpoints["POST /v2/calls/extensive"] <= 25 {
 		t.Errorf("expected extra pages from restarts")
 	}
 }
