@@ -61,7 +61,8 @@ type handCall struct {
 	integration  string
 	integration2 string
 	competitor   string
-	dur          int // minutes
+	quarter      string // overrides the "next quarter" of the templates
+	dur          int    // minutes
 }
 
 type exampleContact struct{ first, last, title string }
@@ -299,7 +300,7 @@ func acmeCall(s *Sim, host, se int) *handCall {
 		key: ExampleAcme, kind: "qbr", purpose: "Planning", dur: 55,
 		title: "Acme Corp <> " + companyName + " | Q2 planning",
 		acct:  acctAcme, deals: []int{0}, contacts: []int{0, 1, 2}, internals: internals,
-		integration: "Salesforce", integration2: "NetSuite", competitor: "Tallyhub",
+		integration: "Salesforce", integration2: "NetSuite", competitor: "Tallyhub", quarter: "Q2",
 		topics: []handTopic{{"Timeline", 3}, {"Implementation", 4}, {"Budget", 2}, {"Pricing", 2}},
 		brief: f.fill("{host} and {mgr} met with Jordan Blake (VP Finance), Priya Nair (Head of IT) and Marcus Webb (Procurement Manager) " +
 			"to plan Acme Corp's Q2 rollout of the Forecast module to the remaining three regional sales teams. Jordan confirmed that Q2 " +
@@ -496,15 +497,16 @@ func (s *Sim) handBody(g *gen, b *body) {
 	for _, kp := range h.keyPoints {
 		b.keyPoints = append(b.keyPoints, keyPoint(kp))
 	}
-	for _, a := range h.actions {
+	for i, a := range h.actions {
 		sg := g.segs[min(a.seg, len(g.segs)-1)]
 		pi := &g.parties[min(a.owner, len(g.parties)-1)]
-		start := sg.start + (sg.end-sg.start)/2
+		start := sg.start + (sg.end-sg.start)/3 + 45*i
 		b.actions = append(b.actions, actionItem(start, pi.speaker, a.text))
 		b.spoken = append(b.spoken, spokenAction{seg: min(a.seg, len(g.segs)-1), speaker: pi.speaker, text: spokenForm(a.text, firstName(pi.name)), at: start})
 	}
 	o := outcomes[h.outcome]
 	b.outcome = outcomeOf(o.id, o.category, o.name)
+	sortActions(b)
 }
 
 func keyPoint(t string) gong.KeyPoint { return gong.KeyPoint{Text: t} }

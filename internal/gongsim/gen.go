@@ -361,6 +361,9 @@ func (s *Sim) setVars(g *gen, r *rnd) {
 		q = 1
 	}
 	v[vQuarter] = "Q" + strconv.Itoa(q)
+	if p.hand != nil && p.hand.quarter != "" {
+		v[vQuarter] = p.hand.quarter
+	}
 	v[vFocus] = focusAreas[p.focus]
 	v[vMgr] = v[vHost]
 	if len(p.internals) > 1 {

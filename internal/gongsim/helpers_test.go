@@ -37,9 +37,13 @@ func newTestServer(t testing.TB, opts Options) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &testServer{t: t, sim: s, srv: newHTTPServer(t, s)}
+}
+
+func newHTTPServer(t testing.TB, s *Sim) *httptest.Server {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &testServer{t: t, sim: s, srv: srv}
+	return srv
 }
 
 // response is one HTTP answer.

@@ -354,7 +354,7 @@ var topicIndex = func() map[string]int {
 // Opening sentences of a brief; {goal} is the call kind's goal phrase.
 var briefOpenings = []string{
 	"{host} met with {contact} ({contactTitle}) and the {acct} team to {goal}.",
-	"In this {noun}, {hostFirst} and {contactFirst} from {acct} got together to {goal}.",
+	"In this {noun}, {hostFirst} met with {contactFirst} from {acct} to {goal}.",
 	"{contactFirst}, {contactTitle} at {acct}, joined {hostFirst} for a {noun} to {goal}.",
 	"The purpose of this {noun} with {acct} was to {goal}.",
 	"{hostFirst} led a {noun} with {acct}, where {contact} and {contact2} joined to {goal}.",

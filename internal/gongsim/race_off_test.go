@@ -1,0 +1,5 @@
+//go:build !race
+
+package gongsim
+
+const raceEnabled = false
