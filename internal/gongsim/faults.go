@@ -20,7 +20,8 @@ type Faults struct {
 	RateSlow float64
 	// RateTruncate sends the headers and part of the body, then closes.
 	RateTruncate float64
-	SlowDelay    time.Duration
+	// SlowDelay is the wait of a slow answer; 0 means 2s.
+	SlowDelay time.Duration
 	// BurstLen and BurstEvery: after every BurstEvery requests served, the
 	// next BurstLen requests get 429 with Retry-After: 1.
 	BurstLen, BurstEvery int

@@ -18,9 +18,12 @@ const (
 	EventEditCall EventKind = "edit-call"
 	// EventDeleteCall deletes the call: it is no longer listed, and GET
 	// /v2/calls/{id} answers 404.
-	EventDeleteCall  EventKind = "delete-call"
+	EventDeleteCall EventKind = "delete-call"
+	// EventPrivateCall marks the call private; it is still listed, with
+	// isPrivate true.
 	EventPrivateCall EventKind = "private-call"
-	EventPublicCall  EventKind = "public-call"
+	// EventPublicCall makes a private call public again.
+	EventPublicCall EventKind = "public-call"
 	// EventMoveCall moves the call to WorkspaceID.
 	EventMoveCall EventKind = "move-call"
 	// EventProfileChange moves UserID to ProfileID in WorkspaceID; an empty
