@@ -40,7 +40,9 @@ func TestFilters(t *testing.T) {
 	}{
 		"from inclusive, to exclusive": {
 			gong.CallsFilter{FromDateTime: from.Format(time.RFC3339), ToDateTime: to.Format(time.RFC3339)},
-			func(c gong.ExtensiveCall) bool { return !c.MetaData.Started.Before(from) && c.MetaData.Started.Before(to) },
+			func(c gong.ExtensiveCall) bool {
+				return !c.MetaData.Started.Before(from) && c.MetaData.Started.Before(to)
+			},
 		},
 		"offsets and fractions": {
 			gong.CallsFilter{FromDateTime: from.Add(-500 * time.Millisecond).In(time.FixedZone("", 5*3600+1800)).Format(time.RFC3339Nano)},
