@@ -52,14 +52,12 @@ type segment struct {
 
 // gen holds scratch space reused across the calls of one response.
 type gen struct {
-	p        plan
-	parties  []partyInfo
-	segs     []segment
-	v        [nVars]string
-	buf      []byte
-	pickBuf  []int
-	actions  []gong.ActionItem
-	keyTexts []string
+	p       plan
+	parties []partyInfo
+	segs    []segment
+	v       [nVars]string
+	buf     []byte
+	pickBuf []int
 }
 
 var (

@@ -11,7 +11,6 @@ type wsTracker struct {
 	id, name, topic  string
 	keywords         []string
 	created, updated int64
-	creator          int
 }
 
 func (s *Sim) buildTrackers() {
@@ -26,7 +25,7 @@ func (s *Sim) buildTrackers() {
 			created := s.start.Unix() - 600*dayS + int64(h%(300*dayS))
 			s.trackers[w] = append(s.trackers[w], wsTracker{
 				id: numID(h), name: td.name, topic: td.topic, keywords: kw,
-				created: created, updated: created + int64(h>>20%(200*dayS)), creator: 0,
+				created: created, updated: created + int64(h>>20%(200*dayS)),
 			})
 		}
 	}

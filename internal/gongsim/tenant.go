@@ -62,7 +62,6 @@ type deal struct {
 type account struct {
 	id, name, domain, industry string
 	employees                  int
-	tier                       string
 	ctxFields                  []gong.ContextField
 	contacts                   []contact
 	deals                      []deal
@@ -403,7 +402,6 @@ func (s *Sim) buildAccounts(n int) {
 		}
 		a.id = sfID("001", hash3(s.seed, saltAccounts, uint64(k)))
 		a.employees = 50 * r.between(2, 400)
-		a.tier = pick(&r, []string{"1. Strategic", "2. Enterprise", "3. Mid-Market", "4. Commercial"})
 		titles := r.pickN(len(contactTitles), r.between(4, 6), nil)
 		for ci, t := range titles {
 			c := contact{first: pick(&r, firstNames), last: pick(&r, lastNames), title: contactTitles[t]}
