@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"gongconnector/internal/core"
@@ -51,17 +54,19 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 		call *core.Call
 		hash string
 		rec  record
+		err  error
 	}
-	// Hash and encode before taking the write lock.
 	calls := make([]prepared, 0, len(b.Upserts))
 	ids := make([]string, 0, len(b.Upserts))
 	for _, c := range b.Upserts {
-		if c == nil {
-			continue
+		if c != nil {
+			calls = append(calls, prepared{call: c})
+			ids = append(ids, c.ID)
 		}
-		calls = append(calls, prepared{call: c, hash: c.Hash()})
-		ids = append(ids, c.ID)
 	}
+	// Hashing is a JSON encoding of the whole call: spread it over the
+	// cores, before taking the write lock.
+	parallel(len(calls), func(i int) { calls[i].hash = calls[i].call.Hash() })
 	idsJSON, err := json.Marshal(ids)
 	if err != nil {
 		return res, fmt.Errorf("sqlite: apply batch: %w", err)
@@ -88,24 +93,20 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 			return fmt.Errorf("look up calls: %w", err)
 		}
 
-		var ins, upd, delParts, insPart *sql.Stmt
-		stmt := func(p **sql.Stmt, query string) (*sql.Stmt, error) {
-			if *p == nil {
-				s, err := tx.PrepareContext(ctx, query)
-				if err != nil {
-					return nil, err
-				}
-				*p = s
+		// Encode the new and changed calls, again over the cores.
+		var changed []int
+		for i, p := range calls {
+			if old, ok := known[p.call.ID]; !ok || old.hash != p.hash {
+				changed = append(changed, i)
 			}
-			return *p, nil
 		}
-		defer func() {
-			for _, s := range []*sql.Stmt{ins, upd, delParts, insPart} {
-				if s != nil {
-					s.Close()
-				}
-			}
-		}()
+		parallel(len(changed), func(j int) {
+			p := &calls[changed[j]]
+			p.rec, p.err = encodeCall(p.call)
+		})
+
+		w := batchWriter{ctx: ctx, tx: tx, participants: map[int64][]string{}}
+		defer w.close()
 
 		var unchanged []int64
 		for i := range calls {
@@ -117,58 +118,38 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 				res.Unchanged++
 				continue
 			}
-			if p.rec.detail == nil {
-				if p.rec, err = encodeCall(c); err != nil {
+			rec := &p.rec
+			if p.err != nil {
+				return fmt.Errorf("encode call %s: %w", c.ID, p.err)
+			}
+			if rec.detail == nil {
+				// Listed twice in this batch, unchanged the first time.
+				if *rec, err = encodeCall(c); err != nil {
 					return fmt.Errorf("encode call %s: %w", c.ID, err)
 				}
 			}
-			r := &p.rec
-			args := []any{c.ID, c.WorkspaceID, r.title, c.URL, c.Started.Unix(), int64(c.Duration / time.Second),
+			row := []any{c.ID, c.WorkspaceID, rec.title, c.URL, c.Started.Unix(), int64(c.Duration / time.Second),
 				c.PrimaryUserID, c.Direction, c.Scope, c.System, c.Language, c.Media, c.Purpose,
-				r.accounts, r.deals, r.people, r.brief, r.keyPoints, r.actionItems, r.topics, r.trackers,
-				r.detail, p.hash, c.HasContent(), b.SeenRunID, now.Unix()}
+				rec.accounts, rec.deals, rec.people, rec.brief, rec.keyPoints, rec.actionItems, rec.topics, rec.trackers,
+				rec.detail, p.hash, c.HasContent(), b.SeenRunID, now.Unix()}
 			rowid := old.rowid
 			if exists {
-				s, err := stmt(&upd, updateCall)
-				if err != nil {
-					return fmt.Errorf("store call %s: %w", c.ID, err)
-				}
-				if _, err := s.ExecContext(ctx, append(args, rowid)...); err != nil {
-					return fmt.Errorf("store call %s: %w", c.ID, err)
-				}
-				s, err = stmt(&delParts, `DELETE FROM call_participants WHERE call_rowid = ?`)
-				if err != nil {
-					return fmt.Errorf("store call %s: %w", c.ID, err)
-				}
-				if _, err := s.ExecContext(ctx, rowid); err != nil {
+				if err := w.update(rowid, row, rec.text()); err != nil {
 					return fmt.Errorf("store call %s: %w", c.ID, err)
 				}
 				res.Updated++
 			} else {
-				s, err := stmt(&ins, insertCall)
-				if err != nil {
-					return fmt.Errorf("store call %s: %w", c.ID, err)
-				}
-				r, err := s.ExecContext(ctx, args...)
-				if err != nil {
-					return fmt.Errorf("store call %s: %w", c.ID, err)
-				}
-				if rowid, err = r.LastInsertId(); err != nil {
+				if rowid, err = w.insert(row, rec.text()); err != nil {
 					return fmt.Errorf("store call %s: %w", c.ID, err)
 				}
 				res.Added++
 			}
 			// A call listed twice in one batch is unchanged or updated the second time.
 			known[c.ID] = stored{rowid: rowid, hash: p.hash}
-			s, err := stmt(&insPart, `INSERT OR IGNORE INTO call_participants (participant, call_rowid) VALUES (?, ?)`)
-			if err != nil {
-				return fmt.Errorf("store call %s: %w", c.ID, err)
-			}
-			for _, k := range participants(c) {
-				if _, err := s.ExecContext(ctx, k, rowid); err != nil {
-					return fmt.Errorf("store participants of call %s: %w", c.ID, err)
-				}
-			}
+			w.participants[rowid] = participants(c)
+		}
+		if err := w.flush(); err != nil {
+			return err
 		}
 		if len(unchanged) > 0 {
 			rowids, _ := json.Marshal(unchanged)
@@ -216,6 +197,181 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 		b.Run.Deleted += res.Removed
 	}
 	return res, nil
+}
+
+// batchWriter writes the changed calls of one batch. It prepares each
+// statement once per batch and writes participants and index entries last,
+// in bulk.
+//
+// Statement savepoints are avoided on purpose: FTS5 flushes its pending terms
+// to a new segment at every savepoint, so a statement with a savepoint (a
+// trigger, an INSERT ... SELECT) after the first index write would cut the
+// batch into tiny segments and leave FTS5 merging them.
+type batchWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	// fts are the pending index writes, in order: ftsDelete or ftsInsert
+	// followed by the rowid and the text.
+	fts [][]any
+	// participants are the participant keys of the inserted and updated
+	// calls, by rowid; replaced are the updated calls' rowids.
+	participants map[int64][]string
+	replaced     []int64
+}
+
+const (
+	ftsColumns = `title, accounts, deals, people, brief, key_points, action_items, topics, trackers`
+	ftsInsert  = `INSERT INTO call_fts (rowid, ` + ftsColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// External content: FTS5 removes a row given the exact values it indexed.
+	ftsDelete  = `INSERT INTO call_fts (call_fts, rowid, ` + ftsColumns + `) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	selectText = `SELECT ` + ftsColumns + ` FROM calls WHERE rowid = ?`
+)
+
+func (w *batchWriter) stmt(query string) (*sql.Stmt, error) {
+	if s, ok := w.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := w.tx.PrepareContext(w.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[query] = s
+	return s, nil
+}
+
+func (w *batchWriter) exec(query string, args ...any) (sql.Result, error) {
+	s, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(w.ctx, args...)
+}
+
+func (w *batchWriter) close() {
+	for _, s := range w.stmts {
+		s.Close()
+	}
+}
+
+func (w *batchWriter) queueFTS(query string, rowid int64, text [9]string) {
+	args := make([]any, 0, 11)
+	args = append(args, query, rowid)
+	for _, t := range text {
+		args = append(args, t)
+	}
+	w.fts = append(w.fts, args)
+}
+
+// insert stores a new call and returns its rowid.
+func (w *batchWriter) insert(row []any, text [9]string) (int64, error) {
+	r, err := w.exec(insertCall, row...)
+	if err != nil {
+		return 0, err
+	}
+	rowid, err := r.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	w.queueFTS(ftsInsert, rowid, text)
+	return rowid, nil
+}
+
+// update rewrites a stored call in place; its index entry is replaced only
+// when its text changed.
+func (w *batchWriter) update(rowid int64, row []any, text [9]string) error {
+	s, err := w.stmt(selectText)
+	if err != nil {
+		return err
+	}
+	var old [9]string
+	if err := s.QueryRowContext(w.ctx, rowid).Scan(&old[0], &old[1], &old[2], &old[3], &old[4],
+		&old[5], &old[6], &old[7], &old[8]); err != nil {
+		return fmt.Errorf("read indexed text: %w", err)
+	}
+	if _, err := w.exec(updateCall, append(row, rowid)...); err != nil {
+		return err
+	}
+	if old != text {
+		w.queueFTS(ftsDelete, rowid, old)
+		w.queueFTS(ftsInsert, rowid, text)
+	}
+	w.replaced = append(w.replaced, rowid)
+	return nil
+}
+
+// participantsPerInsert is how many participant rows one statement inserts.
+const participantsPerInsert = 64
+
+// insertParticipants returns the statement inserting n participant rows.
+// OR IGNORE also spares the statement a savepoint: nothing can abort it.
+func insertParticipants(n int) string {
+	return `INSERT OR IGNORE INTO call_participants (participant, call_rowid) VALUES (?, ?)` +
+		strings.Repeat(", (?, ?)", n-1)
+}
+
+// flush writes the queued participants and index entries.
+func (w *batchWriter) flush() error {
+	if len(w.replaced) > 0 {
+		rowids, _ := json.Marshal(w.replaced)
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM call_participants
+			WHERE call_rowid IN (SELECT value FROM json_each(?))`, string(rowids)); err != nil {
+			return fmt.Errorf("replace participants: %w", err)
+		}
+	}
+	if len(w.participants) > 0 {
+		// One statement for the whole batch, before the first index write
+		// (see batchWriter).
+		args := make([]any, 0, 16*len(w.participants))
+		for rowid, keys := range w.participants {
+			for _, k := range keys {
+				args = append(args, k, rowid)
+			}
+		}
+		for len(args) > 0 {
+			n := min(len(args), 2*participantsPerInsert)
+			if _, err := w.exec(insertParticipants(n/2), args[:n]...); err != nil {
+				return fmt.Errorf("store participants: %w", err)
+			}
+			args = args[n:]
+		}
+	}
+	for _, op := range w.fts {
+		if _, err := w.exec(op[0].(string), op[1:]...); err != nil {
+			return fmt.Errorf("index call %d: %w", op[1], err)
+		}
+	}
+	return nil
+}
+
+// parallel calls fn(i) for i in [0, n), spread over GOMAXPROCS goroutines
+// when n is large enough to pay for them.
+func parallel(n int, fn func(i int)) {
+	const minPerWorker = 32
+	workers := min(runtime.GOMAXPROCS(0), n/minPerWorker)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Sweep selects the calls a complete listing did not see (core.Sweep):

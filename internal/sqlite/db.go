@@ -94,8 +94,16 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "cache_size(-32768)") // 32 MiB per reader
 		q.Add("_pragma", "query_only(1)")
 	} else {
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "synchronous(NORMAL)")
+		// page_size only takes effect on a new file, and only before it is in
+		// WAL mode: the driver runs _pragma entries before _journal_mode.
+		// 16 KiB pages hold a call row without overflow pages and were the
+		// fastest to index (see bench_test.go).
+		q.Add("_pragma", "page_size(16384)")
+		// Checkpoint every 64 MiB of WAL rather than every 16 MiB: fewer
+		// copies of the pages every batch rewrites.
+		q.Add("_pragma", "wal_autocheckpoint(4096)")
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "NORMAL")
 		q.Add("_pragma", "cache_size(-131072)") // 128 MiB
 		q.Add("_pragma", "journal_size_limit(67108864)")
 		// Take the write lock when a transaction begins, so a transaction

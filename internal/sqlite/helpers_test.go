@@ -78,7 +78,7 @@ func (g *gen) call(i int) *core.Call {
 		Media:         "Video",
 		Accounts:      []core.Account{{ID: fmt.Sprintf("a%d", i), Name: acct, Industry: "Software"}},
 		Deals:         []core.Deal{{ID: fmt.Sprintf("d%d", i), Name: acct + " renewal", Stage: "Negotiation", Amount: 12000}},
-		Brief:         g.sentence(55) + " " + g.sentence(25),
+		Brief:         g.sentence(40) + " " + g.sentence(14),
 	}
 	for p := range 4 {
 		internal := p < 2
@@ -97,7 +97,7 @@ func (g *gen) call(i int) *core.Call {
 		c.Parties = append(c.Parties, party)
 	}
 	for range 5 {
-		c.KeyPoints = append(c.KeyPoints, g.sentence(14))
+		c.KeyPoints = append(c.KeyPoints, g.sentence(11))
 	}
 	for a := range 3 {
 		c.ActionItems = append(c.ActionItems, core.ActionItem{Text: g.sentence(10), SpeakerID: fmt.Sprint(1000 + a), Speaker: c.Parties[a].Name, StartSec: float64(60 * a)})

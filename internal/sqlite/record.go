@@ -16,6 +16,11 @@ type record struct {
 	detail                                                                          []byte
 }
 
+// text returns the indexed columns in call_fts order.
+func (r *record) text() [9]string {
+	return [9]string{r.title, r.accounts, r.deals, r.people, r.brief, r.keyPoints, r.actionItems, r.topics, r.trackers}
+}
+
 // detail is the JSON in calls.detail. Text that is already in a searchable
 // column is cleared here, so it is stored once; a list whose items contain a
 // line break cannot be split back from its column and keeps its text here
