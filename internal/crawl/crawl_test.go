@@ -86,10 +86,10 @@ func TestRequestsUsed(t *testing.T) {
 // picked up by the next incremental crawl; deletions by the next full crawl;
 // a full crawl interrupted half-way deletes nothing.
 func TestTimeline(t *testing.T) {
-	h := newHarness(t, gongsim.Options{Calls: 3000})
+	h := newHarness(t, gongsim.Options{Calls: 8000})
 	h.crawl(core.CrawlFull)
 	now := h.sim.Now()
-	recent := h.callsBetween(now.Add(-20*time.Hour), now)
+	recent := h.callsBetween(now.Add(-23*time.Hour), now)
 	old := h.callsBetween(now.Add(-200*24*time.Hour), now.Add(-100*24*time.Hour))
 	if len(recent) < 4 || len(old) < 2 {
 		t.Fatalf("tenant too small: %d recent, %d old calls", len(recent), len(old))

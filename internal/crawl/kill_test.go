@@ -98,10 +98,10 @@ func TestKilledCrawlResumes(t *testing.T) {
 		f := func(n int64, r *http.Request) {
 			if n >= target {
 				once.Do(func() {
+					close(killed)
 					mu.Lock()
 					child.Process.Kill() // SIGKILL
 					mu.Unlock()
-					close(killed)
 				})
 			}
 		}
