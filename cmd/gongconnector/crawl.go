@@ -62,6 +62,12 @@ func (p *program) crawl(ctx context.Context, args []string) error {
 	return nil
 }
 
+// isTerminal reports whether w is a terminal (and so may get colour and bars).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
 // runCrawl wires a Gong client and a crawler for cfg and runs one crawl, with
 // a progress bar when progress is a terminal and log lines otherwise.
 func (p *program) runCrawl(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, kind string, confirm bool, progress io.Writer) (core.CrawlRun, error) {
@@ -92,7 +98,7 @@ func (p *program) runCrawl(ctx context.Context, cfg *config.Config, db *sqlite.D
 // progressReporter draws one bar on a terminal and logs a line every ten
 // seconds otherwise.
 func progressReporter(w io.Writer, kind string, log *slog.Logger) func(crawl.Progress) {
-	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+	if isTerminal(w) {
 		var bar *progressbar.ProgressBar
 		return func(pr crawl.Progress) {
 			if bar == nil {

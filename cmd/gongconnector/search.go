@@ -50,11 +50,11 @@ func (p *program) search(ctx context.Context, args []string) error {
 	if *as == "" {
 		fmt.Fprintln(p.stderr, "(searching as the local admin: every indexed call)")
 	}
-	printHits(p.stdout, res)
+	printHits(p.stdout, res, isTerminal(p.stdout))
 	return nil
 }
 
-func printHits(w io.Writer, res core.SearchResult) {
+func printHits(w io.Writer, res core.SearchResult, bold bool) {
 	if res.Total == 0 {
 		fmt.Fprintln(w, "No calls found.")
 		return
@@ -70,7 +70,15 @@ func printHits(w io.Writer, res core.SearchResult) {
 		}
 		fmt.Fprintf(w, "\n   %s\n", h.URL)
 		if h.Snippet != "" {
-			fmt.Fprintf(w, "   %s\n", strings.Join(strings.Fields(h.Snippet), " "))
+			var b strings.Builder
+			for _, part := range core.SnippetParts(strings.Join(strings.Fields(h.Snippet), " ")) {
+				if part.Match && bold {
+					b.WriteString("\x1b[1m" + part.Text + "\x1b[0m")
+				} else {
+					b.WriteString(part.Text)
+				}
+			}
+			fmt.Fprintf(w, "   %s\n", b.String())
 		}
 		fmt.Fprintln(w)
 	}
@@ -79,5 +87,6 @@ func printHits(w io.Writer, res core.SearchResult) {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }

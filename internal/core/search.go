@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Query is a backend-neutral search request.
 type Query struct {
@@ -26,4 +29,46 @@ type Hit struct {
 type SearchResult struct {
 	Total int   `json:"total"`
 	Hits  []Hit `json:"hits"`
+}
+
+// Snippet markers surround the matched words in Hit.Snippet. They are control
+// characters that never occur in indexed text; each surface renders them its
+// own way (HTML <mark>, bold on a terminal, nothing in JSON).
+const (
+	SnippetMarkStart = "\x02"
+	SnippetMarkEnd   = "\x03"
+)
+
+// PlainSnippet returns the snippet without its markers.
+func PlainSnippet(s string) string {
+	return strings.NewReplacer(SnippetMarkStart, "", SnippetMarkEnd, "").Replace(s)
+}
+
+// SnippetParts splits a snippet into runs of text, each marked as matched or not.
+func SnippetParts(s string) []SnippetPart {
+	var parts []SnippetPart
+	for s != "" {
+		i := strings.Index(s, SnippetMarkStart)
+		if i < 0 {
+			parts = append(parts, SnippetPart{Text: PlainSnippet(s)})
+			break
+		}
+		if i > 0 {
+			parts = append(parts, SnippetPart{Text: PlainSnippet(s[:i])})
+		}
+		s = s[i+len(SnippetMarkStart):]
+		j := strings.Index(s, SnippetMarkEnd)
+		if j < 0 {
+			j = len(s)
+		}
+		parts = append(parts, SnippetPart{Text: PlainSnippet(s[:j]), Match: true})
+		s = s[min(j+len(SnippetMarkEnd), len(s)):]
+	}
+	return parts
+}
+
+// SnippetPart is a run of snippet text.
+type SnippetPart struct {
+	Text  string
+	Match bool
 }

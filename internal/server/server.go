@@ -77,7 +77,7 @@ func NewSearchResponse(r core.SearchResult) SearchResponse {
 	for _, h := range r.Hits {
 		out.Results = append(out.Results, SearchHit{
 			ID: h.ID, Title: h.Title, URL: h.URL, Started: h.Started.UTC().Format(time.RFC3339),
-			Duration: int(h.Duration / time.Second), Accounts: orEmpty(h.Accounts), Deals: orEmpty(h.Deals), Snippet: h.Snippet,
+			Duration: int(h.Duration / time.Second), Accounts: orEmpty(h.Accounts), Deals: orEmpty(h.Deals), Snippet: core.PlainSnippet(h.Snippet),
 		})
 	}
 	return out
@@ -168,6 +168,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	enc.Encode(v)
 }
 
@@ -187,16 +188,23 @@ li{margin-bottom:1rem}.meta{color:#555;font-size:.9rem}mark{background:#ffe58f}
 <button type="submit">Search</button></form>
 {{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
 {{if .Query}}{{with .Result}}<p>{{.Total}} calls found.</p><ol>{{range .Results}}
-<li><a href="{{.URL}}">{{.Title}}</a><div class="meta">{{.Started}}{{range .Accounts}} · {{.}}{{end}}</div><div>{{.Snippet}}</div></li>{{end}}
+<li><a href="{{.URL}}">{{.Title}}</a><div class="meta">{{.Started}}{{range .Accounts}} · {{.}}{{end}}</div><div>{{range .Parts}}{{if .Match}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div></li>{{end}}
 </ol>{{end}}{{end}}
 </body></html>`))
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	type pageHit struct {
+		SearchHit
+		Parts []core.SnippetPart
+	}
 	data := struct {
 		Demo   bool
 		Query  string
-		Result *SearchResponse
-		Error  string
+		Result *struct {
+			Total   int
+			Results []pageHit
+		}
+		Error string
 	}{Demo: s.opts.Demo}
 	q, err := s.query(r)
 	data.Query = q.Text
@@ -208,7 +216,13 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 			data.Error = core.ErrorMessage(err)
 		} else {
 			sr := NewSearchResponse(res)
-			data.Result = &sr
+			data.Result = &struct {
+				Total   int
+				Results []pageHit
+			}{Total: sr.Total}
+			for i, h := range sr.Results {
+				data.Result.Results = append(data.Result.Results, pageHit{SearchHit: h, Parts: core.SnippetParts(res.Hits[i].Snippet)})
+			}
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
