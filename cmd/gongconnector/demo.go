@@ -37,7 +37,7 @@ func (p *program) demo(ctx context.Context, args []string) error {
 	// 1. A simulated Gong tenant on a loopback port, with its own key pair.
 	key, secret := randomHex(8), randomHex(16)
 	sim, err := gongsim.New(gongsim.Options{Seed: *seed, Calls: *calls, AccessKey: key, AccessKeySecret: secret,
-		Rate: 3, DailyLimit: 10000, Timeline: true, Speed: 1})
+		Rate: demoRate, DailyLimit: 10000, Timeline: true, Speed: 1})
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (p *program) demo(ctx context.Context, args []string) error {
 		return fmt.Errorf("create %s: %w", *dataDir, err)
 	}
 	cfgPath := filepath.Join(*dataDir, "gongconnector.yaml")
-	cfgText := fmt.Sprintf("# Written by `gongconnector demo`; the simulator's address changes each run.\ndisplay_name: Gong (demo)\ndata_dir: .\ngong:\n  base_url: %s\n", simURL)
+	cfgText := fmt.Sprintf("# Written by `gongconnector demo`; the simulator's address changes each run.\ndisplay_name: Gong (demo)\ndata_dir: .\ngong:\n  base_url: %s\n  rate: %d\n", simURL, demoRate)
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", cfgPath, err)
 	}
@@ -125,6 +125,10 @@ func (p *program) demo(ctx context.Context, args []string) error {
 	}
 	return serveUntilDone(ctx, l, http.Handler(srv))
 }
+
+// demoRate paces the demo at 10 requests/s on both sides, faster than
+// Gong's 3 so that the demo starts in seconds.
+const demoRate = 10
 
 func randomHex(n int) string {
 	b := make([]byte, n)
