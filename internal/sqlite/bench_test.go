@@ -137,11 +137,12 @@ func BenchmarkSearch(b *testing.B) {
 	db := benchIndex(b, size)
 	ctx := b.Context()
 	queries := []struct{ name, text string }{
-		{"rare", "Acct01234"},
-		{"two words", "security timeline"},
-		{"medium", "sandbox"},
-		{"common", "pricing"},
-		{"prefix", "integr*"},
+		{"rare", "Acct01234"},              // ~5 matches, ranked
+		{"ranked 5k", "acct00*"},           // ~5,000 matches, ranked
+		{"two words", "security timeline"}, // most calls: newest first
+		{"common", "pricing"},              // every call: newest first
+		{"prefix", "integr*"},              // most calls, many terms
+
 	}
 	for _, q := range queries {
 		b.Run(q.name, func(b *testing.B) {

@@ -33,6 +33,12 @@ const minPrefix = 3
 // brief, key_points, action_items, topics, trackers.
 const bm25Weights = "10.0, 8.0, 8.0, 3.0, 1.0, 2.0, 2.0, 3.0, 2.0"
 
+// rankLimit is the most matches a query ranks by relevance. Ranking costs
+// about a microsecond per match, so a query matching more calls (a common
+// word) returns the most recently indexed matches instead, which FTS5 reads
+// in rowid order and stops after one page.
+var rankLimit = 20_000
+
 // snippetTokens is the length of a snippet in words.
 const snippetTokens = 24
 
@@ -86,8 +92,9 @@ func isWordRune(r rune) bool {
 }
 
 // Search runs a full-text query and returns the number of matching calls
-// and the requested page of hits, best first. Any text is accepted: text
-// without words matches nothing.
+// and the requested page of hits, best first (by BM25, title, accounts and
+// deals weighing most; newest indexed first when more than 20,000 calls
+// match). Any text is accepted: text without words matches nothing.
 func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, error) {
 	res := core.SearchResult{Hits: []core.Hit{}}
 	match := MatchExpr(q.Text)
@@ -107,19 +114,25 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 	if res.Total == 0 || offset >= res.Total {
 		return res, nil
 	}
+	rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score FROM call_fts
+		WHERE call_fts MATCH ?1 ORDER BY score LIMIT ?2 OFFSET ?3`
+	if res.Total > rankLimit {
+		rank = `SELECT rowid AS r, -rowid AS score FROM call_fts
+			WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
+	}
 	// Rank first, then build snippets for the page only: a snippet in the
 	// ranking query would be computed for every match.
-	rows, err := db.r.QueryContext(ctx, `WITH top AS (
-			SELECT rowid AS r, bm25(call_fts, `+bm25Weights+`) AS score FROM call_fts
-			WHERE call_fts MATCH ?1 ORDER BY score LIMIT ?2 OFFSET ?3)
+	rows, err := db.r.QueryContext(ctx, `WITH top AS (`+rank+`)
 		SELECT c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
 			snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
 			snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
 			snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
 			snippet(call_fts, -1, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`)
 		FROM top
-		JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
-		JOIN calls c ON c.rowid = top.r
+		-- CROSS JOIN keeps this order: otherwise SQLite may scan every
+		-- match and probe the page for each.
+		CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
+		CROSS JOIN calls c ON c.rowid = top.r
 		ORDER BY top.score, top.r`, match, limit, offset, HighlightStart, HighlightEnd)
 	if err != nil {
 		return res, fmt.Errorf("sqlite: search: %w", err)

@@ -130,6 +130,28 @@ func TestSearchHit(t *testing.T) {
 	}
 }
 
+func TestSearchRecencyBeyondRankLimit(t *testing.T) {
+	db := searchFixture(t)
+	defer func(n int) { rankLimit = n }(rankLimit)
+	rankLimit = 1
+	// "acme" ranks call 1 first by relevance; past the limit the most
+	// recently indexed match (call 2) comes first.
+	res, err := db.Search(t.Context(), core.Query{Text: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.ID)
+	}
+	if want := []string{"2", "1"}; !reflect.DeepEqual(got, want) || res.Total != 2 {
+		t.Errorf("Search(acme) = %v (total %d), want %v", got, res.Total, want)
+	}
+	if !strings.Contains(res.Hits[0].Snippet, HighlightStart) {
+		t.Errorf("snippet %q has no highlight", res.Hits[0].Snippet)
+	}
+}
+
 func TestSearchPaging(t *testing.T) {
 	ctx := t.Context()
 	db := openTest(t)
