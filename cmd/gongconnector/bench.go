@@ -10,6 +10,9 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"runtime"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +29,8 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 1, "tenant seed")
 	pacing := fs.Float64("pacing", 0, "requests per second on both sides (0 = pacing off; Gong's default is 3)")
 	faults := fs.String("faults", "", "simulator fault injection spec")
+	replay := fs.Bool("replay", false, "crawl once to record the simulator's answers, then measure a second crawl that gets them replayed (the crawler's work alone)")
+	cpuProfile := fs.String("cpuprofile", "", "write the crawler's CPU profile to this file")
 	dataDir := fs.String("data", "", "directory for the index (default: a temporary directory, removed afterwards)")
 	p.helpFlags(fs, "bench [--calls 20000] [--pacing 3] [--faults SPEC]")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -42,6 +47,9 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		"--timeline=false", "--speed", "0", "--access-key", "bench", "--access-key-secret", "bench-secret"}
 	if *faults != "" {
 		simArgs = append(simArgs, "--faults", *faults)
+	}
+	if *replay {
+		simArgs = append(simArgs, "--memoize")
 	}
 	cmd := exec.CommandContext(ctx, exe, simArgs...)
 	cmd.Stderr = p.stderr
@@ -79,6 +87,31 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	log := slog.New(slog.DiscardHandler)
+	if *replay {
+		warm := cfg
+		warm.DataDir = filepath.Join(dir, "warm-up")
+		wdb, err := openStore(ctx, &warm)
+		if err != nil {
+			return err
+		}
+		_, err = p.runCrawl(ctx, &warm, wdb, log, core.CrawlFull, true, nil)
+		wdb.Close()
+		if err != nil {
+			return fmt.Errorf("warm-up crawl: %w", err)
+		}
+		fmt.Fprintln(p.stdout, "warm-up crawl done: the measured crawl gets the simulator's answers replayed")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	run, err := p.runCrawl(ctx, &cfg, db, log, core.CrawlFull, true, nil)
 	elapsed := time.Since(start)
@@ -97,7 +130,9 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		fmt.Fprintf(p.stdout, "pacing: %.0f%% of the theoretical %.0f calls/s at %g requests/s\n", 100*rate/(*pacing*100), *pacing*100, *pacing)
 	}
 	fmt.Fprintf(p.stdout, "API requests: %d (ceil(calls/100) = %d extensive pages + %d others); 429s: %d\n", run.APIRequests, pages, run.APIRequests-pages, run.RateLimited)
-	fmt.Fprintf(p.stdout, "peak RSS of the crawler: %s\n", peakRSS())
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(p.stdout, "peak RSS of the crawler: %s (Go heap now %d MB, Go runtime total %d MB)\n", peakRSS(), ms.HeapInuse>>20, ms.Sys>>20)
 	return nil
 }
 

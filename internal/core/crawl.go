@@ -102,3 +102,11 @@ type Sweep struct {
 	From, To   time.Time
 	Workspaces []string
 }
+
+// RawPage is a page of a call listing fetched but not yet decoded. Its Cursor
+// is known up front, so the next page can be requested while this one is
+// decoded.
+type RawPage struct {
+	Cursor string
+	Decode func() (CallPage, error)
+}

@@ -18,7 +18,9 @@ import (
 
 // Source is Gong as the crawler needs it.
 type Source interface {
-	CallPage(ctx context.Context, f core.CallFilter, cursor string) (core.CallPage, error)
+	// FetchCallPage fetches one page and returns its cursor before decoding
+	// it, so that the next page can be on its way while this one is decoded.
+	FetchCallPage(ctx context.Context, f core.CallFilter, cursor string) (core.RawPage, error)
 	PermissionSnapshot(ctx context.Context) (core.PermissionSnapshot, error)
 	Usage() (requests, rateLimited int64)
 }

@@ -24,7 +24,9 @@ type fetched struct {
 func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan fetched, 4)
+	// Room for more than a batch of pages, so listing goes on while a batch
+	// is written.
+	pages := make(chan fetched, s.c.opts.BatchCalls/100+4)
 	go s.fetch(ctx, f, pages)
 
 	var upserts []*core.Call
@@ -82,31 +84,59 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 	return s.commit(ctx, upserts, removals)
 }
 
-// fetch pages through f, restarting from the last start time it saw when
-// Gong's cursor expires.
+// fetch pages through f, requesting each next page while decoding the
+// current one, and restarts from the last start time it saw when Gong's
+// cursor expires.
 func (s *state) fetch(ctx context.Context, f core.CallFilter, out chan<- fetched) {
 	defer close(out)
-	cursor := ""
+	send := func(p core.CallPage, err error) bool {
+		select {
+		case out <- fetched{p, err}:
+			return err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	type next struct {
+		raw core.RawPage
+		err error
+	}
+	request := func(f core.CallFilter, cursor string) <-chan next {
+		ch := make(chan next, 1)
+		go func() {
+			raw, err := s.c.src.FetchCallPage(ctx, f, cursor)
+			ch <- next{raw, err}
+		}()
+		return ch
+	}
 	restarts := 0
 	var last time.Time
-	for {
-		p, err := s.c.src.CallPage(ctx, f, cursor)
-		if err != nil && s.c.opts.CursorExpiredErr != nil && errors.Is(err, s.c.opts.CursorExpiredErr) && restarts < maxCursorRestarts {
+	pending := request(f, "")
+	for pending != nil {
+		n := <-pending
+		if n.err != nil && s.c.opts.CursorExpiredErr != nil && errors.Is(n.err, s.c.opts.CursorExpiredErr) && restarts < maxCursorRestarts {
 			restarts++
-			cursor = ""
 			if !last.IsZero() {
 				f.From = last // inclusive: calls at exactly `last` come again, harmlessly
 			}
 			s.c.log.Info("Gong's pagination cursor expired; restarting the listing from where it got to",
 				slog.Time("from", f.From), slog.Int("restart", restarts))
+			pending = request(f, "")
 			continue
 		}
-		select {
-		case out <- fetched{p, err}:
-		case <-ctx.Done():
+		if n.err != nil {
+			send(core.CallPage{}, n.err)
 			return
 		}
-		if err != nil || p.Cursor == "" {
+		pending = nil
+		if n.raw.Cursor != "" {
+			pending = request(f, n.raw.Cursor)
+		}
+		p, err := n.raw.Decode()
+		if !send(p, err) {
+			if pending != nil {
+				<-pending // let the request finish before the context goes
+			}
 			return
 		}
 		for _, c := range p.Calls {
@@ -119,7 +149,6 @@ func (s *state) fetch(ctx context.Context, f core.CallFilter, out chan<- fetched
 				last = pc.Started
 			}
 		}
-		cursor = p.Cursor
 	}
 }
 
@@ -171,7 +200,11 @@ func (s *state) refetchIncomplete(ctx context.Context) error {
 		ids = ids[n:]
 		cursor := ""
 		for {
-			p, err := s.c.src.CallPage(ctx, core.CallFilter{IDs: chunk, Transcripts: s.c.opts.Transcripts}, cursor)
+			raw, err := s.c.src.FetchCallPage(ctx, core.CallFilter{IDs: chunk, Transcripts: s.c.opts.Transcripts}, cursor)
+			if err != nil {
+				return err
+			}
+			p, err := raw.Decode()
 			if err != nil {
 				return err
 			}

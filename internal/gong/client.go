@@ -313,6 +313,9 @@ func transientFailure(base, method, path string, attempts int, err error) error 
 	}
 }
 
+// rawBody receives a 2xx body as checked but undecoded JSON.
+type rawBody struct{ b []byte }
+
 // decodeError is a 2xx response whose body is not the JSON we expect.
 type decodeError struct {
 	Path string
@@ -364,6 +367,16 @@ func (c *Client) once(ctx context.Context, method, target, path string, payload 
 			ra = parseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
 		}
 		return resp.StatusCode, ra, ae
+	}
+	if raw, ok := out.(*rawBody); ok {
+		// Decoded later by the caller, which validates it as it goes; a body
+		// that is not even a JSON object (a proxy's HTML page) is a transport
+		// fault, worth a retry.
+		if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
+			return resp.StatusCode, 0, &decodeError{Path: path, Err: errors.New("not a JSON object"), Head: head(body, 60)}
+		}
+		raw.b = body
+		return resp.StatusCode, 0, nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return resp.StatusCode, 0, &decodeError{Path: path, Err: err, Head: head(body, 60)}

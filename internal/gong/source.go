@@ -1,18 +1,38 @@
 package gong
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
+	fastjson "github.com/goccy/go-json"
+
 	"gongconnector/internal/core"
 )
 
-// CallPage fetches one page of the extensive listing selected by f and
-// normalizes it. Private calls come back as ids only: their content is never
-// decoded into a core.Call, let alone stored.
+// CallPage fetches and decodes one page of the extensive listing selected by f.
 func (c *Client) CallPage(ctx context.Context, f core.CallFilter, cursor string) (core.CallPage, error) {
+	raw, err := c.FetchCallPage(ctx, f, cursor)
+	if err != nil {
+		return core.CallPage{}, err
+	}
+	return raw.Decode()
+}
+
+// FetchCallPage fetches one page of the extensive listing selected by f and
+// reads its cursor, leaving the calls to decode. Gong sends "records" before
+// "calls", so a caller can request the next page while it decodes this one.
+// Private calls come back as ids only: their content is never decoded into a
+// core.Call, let alone stored.
+func (c *Client) FetchCallPage(ctx context.Context, f core.CallFilter, cursor string) (core.RawPage, error) {
+	empty := core.RawPage{Decode: func() (core.CallPage, error) { return core.CallPage{}, nil }}
+	if f.IDs != nil && len(f.IDs) == 0 {
+		return empty, nil // Gong rejects callIds: []
+	}
 	filter := &CallsFilter{WorkspaceID: f.WorkspaceID}
 	if !f.From.IsZero() {
 		filter.FromDateTime = FormatTime(f.From)
@@ -23,19 +43,63 @@ func (c *Client) CallPage(ctx context.Context, f core.CallFilter, cursor string)
 	for _, id := range f.IDs {
 		filter.CallIDs = append(filter.CallIDs, ID(id))
 	}
-	if f.IDs != nil && len(f.IDs) == 0 {
-		return core.CallPage{}, nil
+	var raw rawBody
+	err := c.do(ctx, "POST", "/v2/calls/extensive", nil, ExtensiveRequest{Cursor: cursor, Filter: filter, ContentSelector: FullSelector()}, &raw)
+	if errors.Is(err, errNoneFound) {
+		return empty, nil
 	}
-	resp, err := c.CallsExtensive(ctx, ExtensiveRequest{Cursor: cursor, Filter: filter, ContentSelector: FullSelector()})
 	if err != nil {
-		return core.CallPage{}, err
+		return core.RawPage{}, err
+	}
+	decode := func() (core.CallPage, error) { return c.decodePage(ctx, raw.b, f.Transcripts) }
+	rec, ok := peekRecords(raw.b)
+	if !ok {
+		page, err := decode()
+		return core.RawPage{Cursor: page.Cursor, Decode: func() (core.CallPage, error) { return page, err }}, nil
+	}
+	return core.RawPage{Cursor: rec.Cursor, Decode: decode}, nil
+}
+
+// peekRecords reads the top-level "records" object if it comes before "calls".
+func peekRecords(body []byte) (Records, bool) {
+	var rec Records
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return rec, false
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return rec, false
+		}
+		switch t {
+		case "records":
+			return rec, dec.Decode(&rec) == nil
+		case "calls":
+			return rec, false
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return rec, false
+		}
+	}
+	return rec, false
+}
+
+// decodePage decodes and normalizes an extensive response body.
+func (c *Client) decodePage(ctx context.Context, body []byte, transcripts bool) (core.CallPage, error) {
+	var resp ExtensiveResponse
+	if err := fastjson.Unmarshal(body, &resp); err != nil {
+		return core.CallPage{}, &core.Error{Code: core.EUnavailable,
+			Message: "Gong sent a malformed response to POST /v2/calls/extensive; is gong.base_url really the Gong API?",
+			Err:     &decodeError{Path: "/v2/calls/extensive", Err: err, Head: head(body, 60)}}
 	}
 	page := core.CallPage{Total: resp.Records.TotalRecords, Cursor: resp.Records.Cursor}
 	byID := make(map[string]*core.Call, len(resp.Calls))
 	for i := range resp.Calls {
 		x := &resp.Calls[i]
 		if x.MetaData.ID == "" {
-			return core.CallPage{}, &core.Error{Code: core.EUnavailable, Message: "Gong returned a call without an id in POST /v2/calls/extensive"}
+			return core.CallPage{}, &core.Error{Code: core.EUnavailable, Message: "Gong sent a malformed response to POST /v2/calls/extensive: a call without an id"}
 		}
 		if x.MetaData.IsPrivate {
 			page.Private = append(page.Private, core.PrivateCall{ID: string(x.MetaData.ID), Started: x.MetaData.Started.UTC()})
@@ -45,7 +109,7 @@ func (c *Client) CallPage(ctx context.Context, f core.CallFilter, cursor string)
 		page.Calls = append(page.Calls, call)
 		byID[call.ID] = call
 	}
-	if f.Transcripts && len(byID) > 0 {
+	if transcripts && len(byID) > 0 {
 		if err := c.attachTranscripts(ctx, byID); err != nil {
 			return core.CallPage{}, err
 		}

@@ -19,9 +19,9 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*id = ""
 	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+		s, err := unquote(b)
+		if err != nil {
+			return fmt.Errorf("id: %w", err)
 		}
 		*id = ID(s)
 	default:
@@ -32,6 +32,17 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 		*id = ID(n.String())
 	}
 	return nil
+}
+
+// unquote decodes a JSON string. Ids and timestamps never hold escapes, so
+// the common case is a slice; anything else goes through encoding/json.
+func unquote(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
 }
 
 // Time is a Gong timestamp: an ISO-8601 string with an offset and any number
@@ -47,9 +58,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+		s, err := unquote(b)
+		if err != nil {
+			return fmt.Errorf("timestamp: %w", err)
 		}
 		if s == "" {
 			t.Time = time.Time{}

@@ -104,7 +104,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "wal_autocheckpoint(4096)")
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", "NORMAL")
-		q.Add("_pragma", "cache_size(-131072)") // 128 MiB
+		q.Add("_pragma", "cache_size(-32768)") // 32 MiB
 		q.Add("_pragma", "journal_size_limit(67108864)")
 		// Take the write lock when a transaction begins, so a transaction
 		// never fails halfway to upgrade a read lock.
