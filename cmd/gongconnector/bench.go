@@ -19,6 +19,7 @@ import (
 
 	"gongconnector/internal/config"
 	"gongconnector/internal/core"
+	"gongconnector/internal/crawl"
 )
 
 // bench measures a full crawl against a simulator running in a child
@@ -29,6 +30,7 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 1, "tenant seed")
 	pacing := fs.Float64("pacing", 0, "requests per second on both sides (0 = pacing off; Gong's default is 3)")
 	faults := fs.String("faults", "", "simulator fault injection spec")
+	batch := fs.Int("batch", 0, "calls per crawl transaction (0 = the crawler's default)")
 	replay := fs.Bool("replay", false, "crawl once to record the simulator's answers, then measure a second crawl that gets them replayed (the crawler's work alone)")
 	cpuProfile := fs.String("cpuprofile", "", "write the crawler's CPU profile to this file")
 	dataDir := fs.String("data", "", "directory for the index (default: a temporary directory, removed afterwards)")
@@ -113,7 +115,7 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
-	run, err := p.runCrawl(ctx, &cfg, db, log, core.CrawlFull, true, nil)
+	run, err := p.runCrawlWith(ctx, &cfg, db, log, core.CrawlFull, true, nil, func(o *crawl.Options) { o.BatchCalls = *batch })
 	elapsed := time.Since(start)
 	if err != nil {
 		return err

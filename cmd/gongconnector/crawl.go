@@ -71,6 +71,11 @@ func isTerminal(w io.Writer) bool {
 // runCrawl wires a Gong client and a crawler for cfg and runs one crawl, with
 // a progress bar when progress is a terminal and log lines otherwise.
 func (p *program) runCrawl(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, kind string, confirm bool, progress io.Writer) (core.CrawlRun, error) {
+	return p.runCrawlWith(ctx, cfg, db, log, kind, confirm, progress)
+}
+
+// runCrawlWith is runCrawl with crawler options adjusted (benchmarks).
+func (p *program) runCrawlWith(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, kind string, confirm bool, progress io.Writer, mod ...func(*crawl.Options)) (core.CrawlRun, error) {
 	used, _, err := db.APIRequestsOn(ctx, time.Now())
 	if err != nil {
 		return core.CrawlRun{}, err
@@ -90,6 +95,9 @@ func (p *program) runCrawl(ctx context.Context, cfg *config.Config, db *sqlite.D
 		CursorExpiredErr: gong.ErrCursorExpired,
 		Logger:           log,
 		Progress:         progressReporter(progress, kind, log),
+	}
+	for _, m := range mod {
+		m(&opts)
 	}
 	log.Info("crawl starting", slog.String("kind", kind), slog.String("gong", client.BaseURL()), slog.String("index", db.Path()))
 	return crawl.New(client, db, opts).Run(ctx, kind)

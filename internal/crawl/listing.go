@@ -24,9 +24,9 @@ type fetched struct {
 func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Room for more than a batch of pages, so listing goes on while a batch
-	// is written.
-	pages := make(chan fetched, s.c.opts.BatchCalls/100+4)
+	// Room for the pages listed while a batch is written, so listing goes
+	// on meanwhile; bounded, because every page held costs memory.
+	pages := make(chan fetched, min(s.c.opts.BatchCalls/100+4, 16))
 	go s.fetch(ctx, f, pages)
 
 	var upserts []*core.Call
