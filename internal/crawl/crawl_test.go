@@ -331,3 +331,16 @@ func TestUnknownKind(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestPacedCrawlDrawsNo429: with the client paced at the simulator's limit,
+// Gong never has to say 429.
+func TestPacedCrawlDrawsNo429(t *testing.T) {
+	h := newHarness(t, gongsim.Options{Calls: 600, Rate: 10})
+	run, err := h.crawler(h.db, h.client(func(o *gong.Options) { o.Rate = 10 })).Run(t.Context(), core.CrawlFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := h.sim.Stats(); st.TooManyRequests != 0 || run.RateLimited != 0 {
+		t.Errorf("paced crawl drew %d 429s (run recorded %d)", st.TooManyRequests, run.RateLimited)
+	}
+}
