@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"strings"
@@ -25,21 +26,22 @@ type BatchResult = core.BatchResult
 
 const callColumns = `id, workspace_id, title, url, started, duration_sec, primary_user_id, direction,
 	scope, system, language, media, purpose, accounts, deals, people, brief, key_points,
-	action_items, topics, trackers, detail, content_hash, has_content, last_seen_run, indexed_at`
+	action_items, topics, trackers, detail, content_hash, has_content, last_seen_run, indexed_at, principals`
 
 const insertCall = `INSERT INTO calls (` + callColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const updateCall = `UPDATE calls SET id = ?, workspace_id = ?, title = ?, url = ?, started = ?,
 	duration_sec = ?, primary_user_id = ?, direction = ?, scope = ?, system = ?, language = ?,
 	media = ?, purpose = ?, accounts = ?, deals = ?, people = ?, brief = ?, key_points = ?,
 	action_items = ?, topics = ?, trackers = ?, detail = ?, content_hash = ?, has_content = ?,
-	last_seen_run = ?, indexed_at = ? WHERE rowid = ?`
+	last_seen_run = ?, indexed_at = ?, principals = ? WHERE rowid = ?`
 
 // stored is what a batch needs to know about a call already in the index.
 type stored struct {
-	rowid int64
-	hash  string
+	rowid      int64
+	hash       string
+	principals string // JSON array of principal ids
 }
 
 // ApplyBatch stores a crawl batch in one transaction: new calls are
@@ -73,9 +75,12 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 	}
 	now := db.now()
 
+	db.principalsMu.Lock()
+	defer db.principalsMu.Unlock()
+	var committed map[string]int64 // principals this batch added
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		known := make(map[string]stored, len(ids))
-		rows, err := tx.QueryContext(ctx, `SELECT id, rowid, content_hash FROM calls
+		rows, err := tx.QueryContext(ctx, `SELECT id, rowid, content_hash, principals FROM calls
 			WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON))
 		if err != nil {
 			return fmt.Errorf("look up calls: %w", err)
@@ -83,7 +88,7 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 		for rows.Next() {
 			var id string
 			var s stored
-			if err := rows.Scan(&id, &s.rowid, &s.hash); err != nil {
+			if err := rows.Scan(&id, &s.rowid, &s.hash, &s.principals); err != nil {
 				rows.Close()
 				return fmt.Errorf("look up calls: %w", err)
 			}
@@ -105,7 +110,7 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 			p.rec, p.err = encodeCall(p.call)
 		})
 
-		w := batchWriter{ctx: ctx, tx: tx, participants: map[int64][]string{}}
+		w := batchWriter{ctx: ctx, tx: tx, db: db, participants: map[int64][]int64{}}
 		defer w.close()
 
 		var unchanged []int64
@@ -128,13 +133,17 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 					return fmt.Errorf("encode call %s: %w", c.ID, err)
 				}
 			}
+			pids, pidsJSON, err := w.principalIDs(participants(c))
+			if err != nil {
+				return fmt.Errorf("store call %s: %w", c.ID, err)
+			}
 			row := []any{c.ID, c.WorkspaceID, rec.title, c.URL, c.Started.Unix(), int64(c.Duration / time.Second),
 				c.PrimaryUserID, c.Direction, c.Scope, c.System, c.Language, c.Media, c.Purpose,
 				rec.accounts, rec.deals, rec.people, rec.brief, rec.keyPoints, rec.actionItems, rec.topics, rec.trackers,
-				rec.detail, p.hash, c.HasContent(), b.SeenRunID, now.Unix()}
+				rec.detail, p.hash, c.HasContent(), b.SeenRunID, now.Unix(), pidsJSON}
 			rowid := old.rowid
 			if exists {
-				if err := w.update(rowid, row, rec.text()); err != nil {
+				if err := w.update(rowid, old.principals, row, rec.text()); err != nil {
 					return fmt.Errorf("store call %s: %w", c.ID, err)
 				}
 				res.Updated++
@@ -145,12 +154,13 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 				res.Added++
 			}
 			// A call listed twice in one batch is unchanged or updated the second time.
-			known[c.ID] = stored{rowid: rowid, hash: p.hash}
-			w.participants[rowid] = participants(c)
+			known[c.ID] = stored{rowid: rowid, hash: p.hash, principals: pidsJSON}
+			w.participants[rowid] = pids
 		}
 		if err := w.flush(); err != nil {
 			return err
 		}
+		committed = w.newPrincipals
 		if len(unchanged) > 0 {
 			rowids, _ := json.Marshal(unchanged)
 			if _, err := tx.ExecContext(ctx, `UPDATE calls SET last_seen_run = ?
@@ -191,6 +201,7 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("sqlite: apply batch: %w", err)
 	}
+	maps.Copy(db.principals, committed)
 	if b.Run != nil {
 		b.Run.Added += res.Added
 		b.Run.Updated += res.Updated
@@ -210,14 +221,75 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 type batchWriter struct {
 	ctx   context.Context
 	tx    *sql.Tx
+	db    *DB
 	stmts map[string]*sql.Stmt
 	// fts are the pending index writes, in order: ftsDelete or ftsInsert
 	// followed by the rowid and the text.
 	fts [][]any
-	// participants are the participant keys of the inserted and updated
-	// calls, by rowid; replaced are the updated calls' rowids.
-	participants map[int64][]string
-	replaced     []int64
+	// participants are the principal ids of the inserted and updated calls,
+	// by rowid; replaced are the updated calls' rowids with their former
+	// principal ids (JSON).
+	participants map[int64][]int64
+	replaced     []replacedCall
+	// newPrincipals are principals added in this transaction; they join the
+	// DB's cache only if it commits.
+	newPrincipals map[string]int64
+}
+
+type replacedCall struct {
+	rowid      int64
+	principals string
+}
+
+// principalIDs maps participant keys to principal ids, adding unknown keys,
+// and returns the ids and their JSON for the call row.
+func (w *batchWriter) principalIDs(keys []string) ([]int64, string, error) {
+	if w.db.principals == nil {
+		cache := map[string]int64{}
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, key FROM principals`)
+		if err != nil {
+			return nil, "", fmt.Errorf("load principals: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return nil, "", fmt.Errorf("load principals: %w", err)
+			}
+			cache[key] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, "", fmt.Errorf("load principals: %w", err)
+		}
+		w.db.principals = cache
+	}
+	ids := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		id, ok := w.db.principals[k]
+		if !ok {
+			id, ok = w.newPrincipals[k]
+		}
+		if !ok {
+			// Another process may have added it since the cache was loaded:
+			// then the existing id comes back.
+			s, err := w.stmt(`INSERT INTO principals (key) VALUES (?)
+				ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id`)
+			if err != nil {
+				return nil, "", fmt.Errorf("add principal: %w", err)
+			}
+			if err := s.QueryRowContext(w.ctx, k).Scan(&id); err != nil {
+				return nil, "", fmt.Errorf("add principal: %w", err)
+			}
+			if w.newPrincipals == nil {
+				w.newPrincipals = map[string]int64{}
+			}
+			w.newPrincipals[k] = id
+		}
+		ids = append(ids, id)
+	}
+	b, err := json.Marshal(ids)
+	return ids, string(b), err
 }
 
 const (
@@ -282,7 +354,7 @@ func (w *batchWriter) insert(row []any, text [9]string) (int64, error) {
 
 // update rewrites a stored call in place; its index entry is replaced only
 // when its text changed.
-func (w *batchWriter) update(rowid int64, row []any, text [9]string) error {
+func (w *batchWriter) update(rowid int64, oldPrincipals string, row []any, text [9]string) error {
 	s, err := w.stmt(selectText)
 	if err != nil {
 		return err
@@ -299,7 +371,7 @@ func (w *batchWriter) update(rowid int64, row []any, text [9]string) error {
 		w.queueFTS(ftsDelete, rowid, old)
 		w.queueFTS(ftsInsert, rowid, text)
 	}
-	w.replaced = append(w.replaced, rowid)
+	w.replaced = append(w.replaced, replacedCall{rowid, oldPrincipals})
 	return nil
 }
 
@@ -309,16 +381,15 @@ const participantsPerInsert = 64
 // insertParticipants returns the statement inserting n participant rows.
 // OR IGNORE also spares the statement a savepoint: nothing can abort it.
 func insertParticipants(n int) string {
-	return `INSERT OR IGNORE INTO call_participants (participant, call_rowid) VALUES (?, ?)` +
+	return `INSERT OR IGNORE INTO call_participants (principal, call_rowid) VALUES (?, ?)` +
 		strings.Repeat(", (?, ?)", n-1)
 }
 
 // flush writes the queued participants and index entries.
 func (w *batchWriter) flush() error {
-	if len(w.replaced) > 0 {
-		rowids, _ := json.Marshal(w.replaced)
-		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM call_participants
-			WHERE call_rowid IN (SELECT value FROM json_each(?))`, string(rowids)); err != nil {
+	for _, r := range w.replaced {
+		if _, err := w.exec(`DELETE FROM call_participants
+			WHERE call_rowid = ? AND principal IN (SELECT value FROM json_each(?))`, r.rowid, r.principals); err != nil {
 			return fmt.Errorf("replace participants: %w", err)
 		}
 	}
@@ -326,9 +397,9 @@ func (w *batchWriter) flush() error {
 		// One statement for the whole batch, before the first index write
 		// (see batchWriter).
 		args := make([]any, 0, 16*len(w.participants))
-		for rowid, keys := range w.participants {
-			for _, k := range keys {
-				args = append(args, k, rowid)
+		for rowid, ids := range w.participants {
+			for _, id := range ids {
+				args = append(args, id, rowid)
 			}
 		}
 		for len(args) > 0 {

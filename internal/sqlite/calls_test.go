@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -134,8 +135,8 @@ func searchIDs(t *testing.T, db *DB, text string) []string {
 
 func participantRows(t *testing.T, db *DB) map[string][]string {
 	t.Helper()
-	rows, err := db.r.QueryContext(t.Context(), `SELECT c.id, p.participant FROM call_participants p
-		JOIN calls c ON c.rowid = p.call_rowid ORDER BY c.id, p.participant`)
+	rows, err := db.r.QueryContext(t.Context(), `SELECT c.id, pr.key FROM call_participants p
+		JOIN calls c ON c.rowid = p.call_rowid JOIN principals pr ON pr.id = p.principal ORDER BY c.id, pr.key`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,4 +496,38 @@ func TestEachCallMatchesInput(t *testing.T) {
 		t.Errorf("EachCall visited %d calls, err %v; want %d", i, err, len(calls))
 	}
 	ftsIntegrity(t, db)
+}
+
+// TestPrincipalsAcrossHandles: two handles on one file (a crawl beside a
+// server) each add participants; neither trips over the other's principals.
+func TestPrincipalsAcrossHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "two.db")
+	a, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mk := func(id, email string) *core.Call {
+		return &core.Call{ID: id, Title: "t " + id, Started: time.Unix(1700000000, 0).UTC(), PrimaryUserID: "u1",
+			Parties: []core.Party{{Name: "P", Email: email}}}
+	}
+	// a loads its cache, then b adds a principal a has not seen.
+	if _, err := a.ApplyBatch(t.Context(), Batch{Upserts: []*core.Call{mk("1", "x@example.com")}, SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.ApplyBatch(t.Context(), Batch{Upserts: []*core.Call{mk("2", "new@example.com")}, SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ApplyBatch(t.Context(), Batch{Upserts: []*core.Call{mk("3", "new@example.com")}, SeenRunID: 1}); err != nil {
+		t.Fatalf("a stale principal cache broke a batch: %v", err)
+	}
+	parts := participantRows(t, a)
+	if got := parts["3"]; !slices.Contains(got, "e:new@example.com") || !slices.Contains(parts["2"], "e:new@example.com") {
+		t.Errorf("participants = %v", parts)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -42,6 +43,10 @@ type DB struct {
 	r    *sql.DB // read pool
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	// principals caches principal keys to ids; only the writer uses it.
+	principalsMu sync.Mutex
+	principals   map[string]int64
 }
 
 // Open opens the index file at path, creating its directory and the file

@@ -80,18 +80,21 @@ func (g *gen) call(i int) *core.Call {
 		Deals:         []core.Deal{{ID: fmt.Sprintf("d%d", i), Name: acct + " renewal", Stage: "Negotiation", Amount: 12000}},
 		Brief:         g.sentence(40) + " " + g.sentence(14),
 	}
+	// People come from bounded pools, as in a real tenant: 500 colleagues
+	// and 20,000 customer contacts.
 	for p := range 4 {
 		internal := p < 2
-		party := core.Party{
-			Name:      fmt.Sprintf("Person%04d Lastname%03d", g.r.IntN(5000), g.r.IntN(900)),
-			Title:     "Account Executive",
-			SpeakerID: fmt.Sprint(1000 + p),
-		}
-		party.Email = strings.ToLower(strings.ReplaceAll(party.Name, " ", ".")) + "@example.com"
+		party := core.Party{Title: "Account Executive", SpeakerID: fmt.Sprint(1000 + p)}
 		if internal {
+			u := g.r.IntN(500)
+			party.Name = fmt.Sprintf("Colleague%03d Lastname", u)
+			party.Email = fmt.Sprintf("colleague%03d@seller.example", u)
 			party.Affiliation = core.AffiliationInternal
-			party.UserID = fmt.Sprintf("u%03d", g.r.IntN(500))
+			party.UserID = fmt.Sprintf("u%03d", u)
 		} else {
+			k := g.r.IntN(20000)
+			party.Name = fmt.Sprintf("Contact%05d Lastname", k)
+			party.Email = fmt.Sprintf("contact%05d@customer.example", k)
 			party.Affiliation = core.AffiliationExternal
 		}
 		c.Parties = append(c.Parties, party)
