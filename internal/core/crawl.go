@@ -82,8 +82,12 @@ type Batch struct {
 	// Run holds the run's checkpoint and counters. The store adds the
 	// BatchResult to Run.Added, Run.Updated and Run.Deleted and writes the run
 	// in the same transaction, so the record is exact even after a kill.
-	Run      *CrawlRun
-	Upserts  []*Call
+	Run     *CrawlRun
+	Upserts []*Call
+	// Hashes, when it has one entry per upsert, holds their Hash() values,
+	// computed by the caller where it has CPU to spare; otherwise the store
+	// computes them.
+	Hashes   []string
 	Removals []string
 	// SeenRunID marks every upserted call as listed by this run.
 	SeenRunID int64

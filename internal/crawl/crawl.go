@@ -243,7 +243,7 @@ func (s *state) crawl(ctx context.Context) error {
 		}
 		if i+1 < len(listings) {
 			s.run.Stage, s.run.Checkpoint = i+1, time.Time{}
-			if err := s.commit(ctx, nil, nil); err != nil {
+			if err := s.commit(ctx, nil, nil, nil); err != nil {
 				return err
 			}
 		}

@@ -15,8 +15,9 @@ import (
 const maxCursorRestarts = 20
 
 type fetched struct {
-	page core.CallPage
-	err  error
+	page   core.CallPage
+	hashes []string // of page.Calls, computed while the store is busy
+	err    error
 }
 
 // list pages through one listing and stores it in batches. Pages are fetched
@@ -26,17 +27,18 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 	defer cancel()
 	// Room for the pages listed while a batch is written, so listing goes
 	// on meanwhile; bounded, because every page held costs memory.
-	pages := make(chan fetched, min(s.c.opts.BatchCalls/100+4, 16))
+	pages := make(chan fetched, min(s.c.opts.BatchCalls/100+4, 24))
 	go s.fetch(ctx, f, pages)
 
 	var upserts []*core.Call
+	var hashes []string
 	var removals []string
 	lastCommit := time.Now()
 	firstPage := true
 	for fp := range pages {
 		if fp.err != nil {
 			// What was listed so far is good progress: keep it.
-			if err := s.commit(ctx, upserts, removals); err != nil {
+			if err := s.commit(ctx, upserts, hashes, removals); err != nil {
 				return errors.Join(fp.err, err)
 			}
 			return fp.err
@@ -46,7 +48,7 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 			s.total += p.Total
 			firstPage = false
 		}
-		for _, call := range p.Calls {
+		for i, call := range p.Calls {
 			s.run.Seen++
 			if !s.inScope(call.WorkspaceID) {
 				// Moved to a workspace outside the crawl's scope.
@@ -55,6 +57,7 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 				continue
 			}
 			upserts = append(upserts, call)
+			hashes = append(hashes, fp.hashes[i])
 			if call.Started.After(s.run.Checkpoint) {
 				s.run.Checkpoint = call.Started
 			}
@@ -69,10 +72,10 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 		}
 		s.run.Stage = stage
 		if len(upserts)+len(removals) >= s.c.opts.BatchCalls || time.Since(lastCommit) >= s.c.opts.BatchInterval {
-			if err := s.commit(ctx, upserts, removals); err != nil {
+			if err := s.commit(ctx, upserts, hashes, removals); err != nil {
 				return err
 			}
-			upserts, removals, lastCommit = upserts[:0], removals[:0], time.Now()
+			upserts, hashes, removals, lastCommit = upserts[:0], hashes[:0], removals[:0], time.Now()
 		}
 		if s.c.opts.Progress != nil {
 			s.c.opts.Progress(Progress{Kind: s.run.Kind, Seen: s.run.Seen, Total: max(s.total, s.run.Seen)})
@@ -81,7 +84,7 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.commit(ctx, upserts, removals)
+	return s.commit(ctx, upserts, hashes, removals)
 }
 
 // fetch pages through f, requesting each next page while decoding the
@@ -90,8 +93,15 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 func (s *state) fetch(ctx context.Context, f core.CallFilter, out chan<- fetched) {
 	defer close(out)
 	send := func(p core.CallPage, err error) bool {
+		var hashes []string
+		if err == nil {
+			hashes = make([]string, len(p.Calls))
+			for i, c := range p.Calls {
+				hashes[i] = c.Hash()
+			}
+		}
 		select {
-		case out <- fetched{p, err}:
+		case out <- fetched{p, hashes, err}:
 			return err == nil
 		case <-ctx.Done():
 			return false
@@ -153,13 +163,13 @@ func (s *state) fetch(ctx context.Context, f core.CallFilter, out chan<- fetched
 }
 
 // commit writes one batch with the run's progress in one transaction.
-func (s *state) commit(ctx context.Context, upserts []*core.Call, removals []string) error {
+func (s *state) commit(ctx context.Context, upserts []*core.Call, hashes, removals []string) error {
 	req, lim := s.usageDelta()
 	run := s.run
 	run.APIRequests += req
 	run.RateLimited += lim
 	_, err := s.c.store.ApplyBatch(ctx, core.Batch{
-		Run: &run, Upserts: upserts, Removals: removals, SeenRunID: s.run.ID,
+		Run: &run, Upserts: upserts, Hashes: hashes, Removals: removals, SeenRunID: s.run.ID,
 		APIRequests: req, RateLimited: lim,
 	})
 	if err != nil {
@@ -181,7 +191,7 @@ func (s *state) usageDelta() (req, lim int) {
 // refreshes, failed requests).
 func (s *state) flushUsage(ctx context.Context) error {
 	if req, lim := s.usageDelta(); req > 0 || lim > 0 {
-		return s.commit(ctx, nil, nil)
+		return s.commit(ctx, nil, nil, nil)
 	}
 	return nil
 }
@@ -224,7 +234,7 @@ func (s *state) refetchIncomplete(ctx context.Context) error {
 				s.run.Skipped++
 				removals = append(removals, pc.ID)
 			}
-			if err := s.commit(ctx, upserts, removals); err != nil {
+			if err := s.commit(ctx, upserts, nil, removals); err != nil {
 				return err
 			}
 			if p.Cursor == "" {

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,15 +61,21 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 	}
 	calls := make([]prepared, 0, len(b.Upserts))
 	ids := make([]string, 0, len(b.Upserts))
-	for _, c := range b.Upserts {
+	hashed := len(b.Hashes) == len(b.Upserts)
+	for i, c := range b.Upserts {
 		if c != nil {
-			calls = append(calls, prepared{call: c})
+			p := prepared{call: c}
+			if hashed {
+				p.hash = b.Hashes[i]
+			}
+			calls = append(calls, p)
 			ids = append(ids, c.ID)
 		}
 	}
-	// Hashing is a JSON encoding of the whole call: spread it over the
-	// cores, before taking the write lock.
-	parallel(len(calls), func(i int) { calls[i].hash = calls[i].call.Hash() })
+	if !hashed {
+		// Spread the hashing over the cores, before taking the write lock.
+		parallel(len(calls), func(i int) { calls[i].hash = calls[i].call.Hash() })
+	}
 	idsJSON, err := json.Marshal(ids)
 	if err != nil {
 		return res, fmt.Errorf("sqlite: apply batch: %w", err)
@@ -288,8 +295,15 @@ func (w *batchWriter) principalIDs(keys []string) ([]int64, string, error) {
 		}
 		ids = append(ids, id)
 	}
-	b, err := json.Marshal(ids)
-	return ids, string(b), err
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return ids, string(append(b, ']')), nil
 }
 
 const (

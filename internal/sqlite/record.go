@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	fastjson "github.com/goccy/go-json"
+
 	"gongconnector/internal/core"
 )
 
@@ -186,7 +188,7 @@ func encodeCall(c *core.Call) (record, error) {
 		keep(listTrackers)
 	}
 
-	b, err := json.Marshal(&d)
+	b, err := fastjson.Marshal(&d)
 	if err != nil {
 		return r, err
 	}
