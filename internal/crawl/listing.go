@@ -27,7 +27,7 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 	defer cancel()
 	// Room for the pages listed while a batch is written, so listing goes
 	// on meanwhile; bounded, because every page held costs memory.
-	pages := make(chan fetched, min(s.c.opts.BatchCalls/100+4, 16))
+	pages := make(chan fetched, min(s.c.opts.BatchCalls/100+4, 24))
 	go s.fetch(ctx, f, pages)
 
 	var upserts []*core.Call
