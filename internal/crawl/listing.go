@@ -30,18 +30,49 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 	pages := make(chan fetched, min(s.c.opts.BatchCalls/100+4, 24))
 	go s.fetch(ctx, f, pages)
 
-	var upserts []*core.Call
-	var hashes []string
-	var removals []string
+	// One batch is written while the next one fills. While listing, the
+	// writer alone touches s.run; this goroutine keeps what it has listed in
+	// `listed` and hands a copy along with each batch, so every run record
+	// written matches the calls written with it.
+	batches := make(chan batch)
+	written := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				if err = s.commitListed(ctx, b); err != nil {
+					cancel() // stop listing: nothing more can be stored
+				}
+			}
+		}
+		written <- err
+	}()
+	listed := listing{Seen: s.run.Seen, Skipped: s.run.Skipped, Checkpoint: s.run.Checkpoint, Stage: stage}
+	var cur batch
+	handOver := func() {
+		cur.listed = listed
+		select {
+		case batches <- cur:
+		case <-ctx.Done():
+		}
+		cur = batch{}
+	}
+	finish := func(listErr error) error {
+		handOver()
+		close(batches)
+		werr := <-written
+		if listErr == nil && werr == nil {
+			listErr = ctx.Err()
+		}
+		return errors.Join(listErr, werr)
+	}
+
 	lastCommit := time.Now()
 	firstPage := true
 	for fp := range pages {
 		if fp.err != nil {
 			// What was listed so far is good progress: keep it.
-			if err := s.commit(ctx, upserts, hashes, removals); err != nil {
-				return errors.Join(fp.err, err)
-			}
-			return fp.err
+			return finish(fp.err)
 		}
 		p := fp.page
 		if firstPage {
@@ -49,42 +80,58 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 			firstPage = false
 		}
 		for i, call := range p.Calls {
-			s.run.Seen++
+			listed.Seen++
 			if !s.inScope(call.WorkspaceID) {
 				// Moved to a workspace outside the crawl's scope.
-				s.run.Skipped++
-				removals = append(removals, call.ID)
+				listed.Skipped++
+				cur.removals = append(cur.removals, call.ID)
 				continue
 			}
-			upserts = append(upserts, call)
-			hashes = append(hashes, fp.hashes[i])
-			if call.Started.After(s.run.Checkpoint) {
-				s.run.Checkpoint = call.Started
+			cur.upserts = append(cur.upserts, call)
+			cur.hashes = append(cur.hashes, fp.hashes[i])
+			if call.Started.After(listed.Checkpoint) {
+				listed.Checkpoint = call.Started
 			}
 		}
 		for _, pc := range p.Private {
-			s.run.Seen++
-			s.run.Skipped++
-			removals = append(removals, pc.ID)
-			if pc.Started.After(s.run.Checkpoint) {
-				s.run.Checkpoint = pc.Started
+			listed.Seen++
+			listed.Skipped++
+			cur.removals = append(cur.removals, pc.ID)
+			if pc.Started.After(listed.Checkpoint) {
+				listed.Checkpoint = pc.Started
 			}
 		}
-		s.run.Stage = stage
-		if len(upserts)+len(removals) >= s.c.opts.BatchCalls || time.Since(lastCommit) >= s.c.opts.BatchInterval {
-			if err := s.commit(ctx, upserts, hashes, removals); err != nil {
-				return err
-			}
-			upserts, hashes, removals, lastCommit = upserts[:0], hashes[:0], removals[:0], time.Now()
+		if len(cur.upserts)+len(cur.removals) >= s.c.opts.BatchCalls || time.Since(lastCommit) >= s.c.opts.BatchInterval {
+			handOver()
+			lastCommit = time.Now()
 		}
 		if s.c.opts.Progress != nil {
-			s.c.opts.Progress(Progress{Kind: s.run.Kind, Seen: s.run.Seen, Total: max(s.total, s.run.Seen)})
+			s.c.opts.Progress(Progress{Kind: s.run.Kind, Seen: listed.Seen, Total: max(s.total, listed.Seen)})
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return s.commit(ctx, upserts, hashes, removals)
+	return finish(nil)
+}
+
+// listing is how far a listing got: what it saw and where to resume.
+type listing struct {
+	Seen, Skipped int
+	Checkpoint    time.Time
+	Stage         int
+}
+
+// batch is one transaction's worth of a listing.
+type batch struct {
+	upserts  []*core.Call
+	hashes   []string
+	removals []string
+	listed   listing
+}
+
+// commitListed writes a batch together with the listing progress it covers.
+func (s *state) commitListed(ctx context.Context, b batch) error {
+	s.run.Seen, s.run.Skipped = b.listed.Seen, b.listed.Skipped
+	s.run.Checkpoint, s.run.Stage = b.listed.Checkpoint, b.listed.Stage
+	return s.commit(ctx, b.upserts, b.hashes, b.removals)
 }
 
 // fetch pages through f, requesting each next page while decoding the
