@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -410,11 +412,22 @@ func (w *batchWriter) flush() error {
 	if len(w.participants) > 0 {
 		// One statement for the whole batch, before the first index write
 		// (see batchWriter).
-		args := make([]any, 0, 16*len(w.participants))
+		// In primary-key order, so the B-tree takes them as one sweep.
+		pairs := make([][2]int64, 0, 8*len(w.participants))
 		for rowid, ids := range w.participants {
 			for _, id := range ids {
-				args = append(args, id, rowid)
+				pairs = append(pairs, [2]int64{id, rowid})
 			}
+		}
+		slices.SortFunc(pairs, func(a, b [2]int64) int {
+			if c := cmp.Compare(a[0], b[0]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a[1], b[1])
+		})
+		args := make([]any, 0, 2*len(pairs))
+		for _, p := range pairs {
+			args = append(args, p[0], p[1])
 		}
 		for len(args) > 0 {
 			n := min(len(args), 2*participantsPerInsert)
