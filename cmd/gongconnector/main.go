@@ -186,7 +186,7 @@ func openStore(ctx context.Context, cfg *config.Config) (*sqlite.DB, error) {
 func gongClient(cfg *config.Config, usedToday int, log *slog.Logger) (*gong.Client, error) {
 	rate := cfg.Gong.Rate
 	if rate == 0 {
-		rate = -1 // 0 in a config that passed validation can only mean "unpaced" via bench
+		rate = -1 // gong.rate: 0 turns pacing off (simulators and benchmarks)
 	}
 	return gong.New(gong.Options{
 		BaseURL:         cfg.Gong.BaseURL,

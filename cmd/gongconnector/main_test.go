@@ -91,12 +91,13 @@ func TestCrawlSearchStatus(t *testing.T) {
 			Kind, Status, Started, Finished string
 			APIRequests                     int `json:"api_requests"`
 		} `json:"last_crawl"`
-		APIRequestsToday int `json:"api_requests_today"`
+		APIRequestsToday int    `json:"api_requests_today"`
+		SnapshotTaken    string `json:"permission_snapshot_taken"`
 	}
 	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
 		t.Fatalf("status --json: exit %d, %v\n%s", code, err, out)
 	}
-	if st.CallsIndexed == 0 || st.LastCrawl.Kind != "full" || st.LastCrawl.Status != "succeeded" || st.LastCrawl.APIRequests == 0 || st.APIRequestsToday < st.LastCrawl.APIRequests || st.LastCrawl.Finished == "" {
+	if st.CallsIndexed == 0 || st.LastCrawl.Kind != "full" || st.LastCrawl.Status != "succeeded" || st.LastCrawl.APIRequests == 0 || st.APIRequestsToday < st.LastCrawl.APIRequests || st.LastCrawl.Finished == "" || st.SnapshotTaken == "" {
 		t.Errorf("status: %+v", st)
 	}
 

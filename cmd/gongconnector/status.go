@@ -116,12 +116,12 @@ func readStatus(ctx context.Context, db *sqlite.DB, budget int) (*statusJSON, er
 		}
 		*dst = toRunJSON(r)
 	}
-	snap, err := db.Snapshot(ctx)
+	taken, err := db.SnapshotTaken(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if snap != nil {
-		st.PermissionSnapshotAge = snap.Taken.UTC().Format(time.RFC3339)
+	if !taken.IsZero() {
+		st.PermissionSnapshotAge = taken.UTC().Format(time.RFC3339)
 	}
 	return st, nil
 }

@@ -272,3 +272,17 @@ func (db *DB) Workspaces(ctx context.Context) ([]core.Workspace, error) {
 	}
 	return ws, nil
 }
+
+// SnapshotTaken returns when the current permission snapshot was taken, or
+// the zero time when there is none; cheaper than reading the snapshot.
+func (db *DB) SnapshotTaken(ctx context.Context) (time.Time, error) {
+	var taken sql.NullInt64
+	err := db.r.QueryRowContext(ctx, `SELECT taken FROM snapshot_meta WHERE id = 1`).Scan(&taken)
+	if isNoRows(err) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: read permission snapshot time: %w", err)
+	}
+	return fromNanos(taken), nil
+}
