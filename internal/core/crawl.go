@@ -43,6 +43,9 @@ type CrawlRun struct {
 	// Stage is the listing in progress when a run lists several workspaces
 	// one after another.
 	Stage int `json:"stage,omitempty"`
+	// Scope says what the run lists (workspaces and start date), so that a
+	// failed full crawl is resumed only while the configuration is the same.
+	Scope string `json:"scope,omitempty"`
 	// WindowFrom and WindowTo bound the start times the run lists.
 	WindowFrom time.Time `json:"window_from,omitzero"`
 	WindowTo   time.Time `json:"window_to,omitzero"`

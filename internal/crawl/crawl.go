@@ -54,6 +54,9 @@ type Options struct {
 	DeleteThreshold float64
 	// ConfirmDeletions lets this crawl delete past the threshold.
 	ConfirmDeletions bool
+	// ResumeWithin is how recent a failed full crawl must be to be resumed
+	// rather than started over [24h].
+	ResumeWithin time.Duration
 	// ContentRetry is how long after a call's start an incomplete call is re-fetched.
 	ContentRetry time.Duration
 	Transcripts  bool
@@ -106,6 +109,9 @@ func New(src Source, store Store, opts Options) *Crawler {
 	if opts.ContentRetry == 0 {
 		opts.ContentRetry = 7 * 24 * time.Hour
 	}
+	if opts.ResumeWithin == 0 {
+		opts.ResumeWithin = 24 * time.Hour
+	}
 	return &Crawler{src: src, store: store, opts: opts, log: opts.Logger}
 }
 
@@ -118,12 +124,13 @@ func (c *Crawler) Run(ctx context.Context, kind string) (core.CrawlRun, error) {
 	default:
 		return core.CrawlRun{}, core.Errorf(core.EInvalid, "unknown crawl kind %q (want full, incremental or permissions)", kind)
 	}
+	scope := c.scope()
 	left, err := c.store.RunningRun(ctx)
 	if err != nil {
 		return core.CrawlRun{}, fmt.Errorf("crawl: look for an unfinished run: %w", err)
 	}
 	if left != nil {
-		if left.Kind == core.CrawlFull {
+		if left.Kind == core.CrawlFull && left.Scope == scope {
 			c.log.Info("resuming the full crawl a stopped process left unfinished",
 				slog.Int64("run", left.ID), slog.Time("checkpoint", left.Checkpoint))
 			return c.execute(ctx, *left, true)
@@ -136,7 +143,25 @@ func (c *Crawler) Run(ctx context.Context, kind string) (core.CrawlRun, error) {
 		}
 	}
 	now := c.opts.Now().UTC().Truncate(time.Second)
-	run := core.CrawlRun{Kind: kind, Status: core.RunRunning, Started: now, WindowTo: now, WindowFrom: c.opts.StartDate.UTC()}
+	if kind == core.CrawlFull {
+		// A full crawl that failed part-way (Gong down, the budget spent)
+		// goes on from its checkpoint rather than listing everything again:
+		// at a million calls a listing costs a day of Gong's API budget.
+		last, err := c.store.LastRun(ctx, core.CrawlFull)
+		if err != nil {
+			return core.CrawlRun{}, fmt.Errorf("crawl: find the last full crawl: %w", err)
+		}
+		if last != nil && last.Status == core.RunFailed && last.Scope == scope &&
+			now.Sub(last.Started) < c.opts.ResumeWithin && (last.Stage > 0 || !last.Checkpoint.IsZero()) {
+			c.log.Info("resuming the full crawl that failed part-way", slog.Int64("run", last.ID), slog.Time("checkpoint", last.Checkpoint))
+			last.Status, last.Finished, last.Message = core.RunRunning, time.Time{}, ""
+			if err := c.store.UpdateRun(ctx, *last); err != nil {
+				return core.CrawlRun{}, fmt.Errorf("crawl: reopen run %d: %w", last.ID, err)
+			}
+			return c.execute(ctx, *last, true)
+		}
+	}
+	run := core.CrawlRun{Kind: kind, Status: core.RunRunning, Started: now, WindowTo: now, WindowFrom: c.opts.StartDate.UTC(), Scope: scope}
 	if kind == core.CrawlIncremental {
 		last, err := c.lastListing(ctx)
 		if err != nil {
@@ -153,6 +178,21 @@ func (c *Crawler) Run(ctx context.Context, kind string) (core.CrawlRun, error) {
 		return core.CrawlRun{}, fmt.Errorf("crawl: record the run: %w", err)
 	}
 	return c.execute(ctx, run, false)
+}
+
+// scope describes what the crawl lists, as configured: a run is resumed only
+// under the same scope.
+func (c *Crawler) scope() string {
+	ws := make([]string, 0, len(c.opts.Workspaces))
+	for _, w := range c.opts.Workspaces {
+		ws = append(ws, strings.ToLower(strings.TrimSpace(w)))
+	}
+	slices.Sort(ws)
+	from := ""
+	if !c.opts.StartDate.IsZero() {
+		from = c.opts.StartDate.UTC().Format(time.RFC3339)
+	}
+	return "workspaces=" + strings.Join(ws, ",") + ";from=" + from
 }
 
 // lastListing finds the newest full or incremental run that listed its whole
@@ -269,6 +309,11 @@ func (s *state) listings() []string {
 // previous snapshot and is reported, unless Gong refused the credentials.
 func (s *state) refreshPermissions(ctx context.Context) (*core.PermissionSnapshot, error) {
 	snap, err := s.c.src.PermissionSnapshot(ctx)
+	if err == nil && (len(snap.Workspaces) == 0 || len(snap.Users) == 0) {
+		// Every tenant has workspaces and users: an empty answer is a broken
+		// one, and must not replace what we know.
+		err = core.Errorf(core.EUnavailable, "Gong listed %d workspaces and %d users", len(snap.Workspaces), len(snap.Users))
+	}
 	if err == nil {
 		if err := s.c.store.SaveSnapshot(ctx, snap); err != nil {
 			return nil, fmt.Errorf("crawl: save the permission snapshot: %w", err)

@@ -274,6 +274,10 @@ func TestBadGong(t *testing.T) {
 			sameCalls(t, "after a failed crawl", before, index(t, h.db))
 		})
 	}
+	// The broken answers did not replace the permission snapshot.
+	if snap, err := h.db.Snapshot(t.Context()); err != nil || snap == nil || len(snap.Users) == 0 || len(snap.Workspaces) == 0 {
+		t.Errorf("permission snapshot lost: %v", err)
+	}
 	// The failed full runs were recorded as failed, not left resumable.
 	if r, err := h.db.RunningRun(t.Context()); err != nil || r != nil {
 		t.Errorf("running run left behind: %+v, %v", r, err)
@@ -342,5 +346,76 @@ func TestPacedCrawlDrawsNo429(t *testing.T) {
 	}
 	if st := h.sim.Stats(); st.TooManyRequests != 0 || run.RateLimited != 0 {
 		t.Errorf("paced crawl drew %d 429s (run recorded %d)", st.TooManyRequests, run.RateLimited)
+	}
+}
+
+// TestFailedFullCrawlResumes: a full crawl that fails part-way (Gong down)
+// is resumed by the next full crawl from its checkpoint, not started over;
+// a changed scope starts afresh.
+func TestFailedFullCrawlResumes(t *testing.T) {
+	h := newHarness(t, gongsim.Options{Calls: 3000})
+	_, listed := h.truth(nil)
+	totalPages := int(math.Ceil(float64(listed) / 100))
+	// Gong goes down after a third of the pages.
+	pages := 0
+	f := func(n int64, r *http.Request) {
+		if r.URL.Path == "/v2/calls/extensive" {
+			if pages++; pages == totalPages/3 {
+				h.sim.SetFaults(gongsim.Faults{Rate5xx: 1})
+			}
+		}
+	}
+	h.onRequest.Store(&f)
+	first, err := h.crawler(h.db, h.client(func(o *gong.Options) { o.MaxAttempts = 2 })).Run(t.Context(), core.CrawlFull)
+	h.onRequest.Store(nil)
+	if err == nil || first.Status != core.RunFailed || core.ErrorCode(err) != core.EUnavailable {
+		t.Fatalf("crawl during an outage: %+v, %v", first, err)
+	}
+	if first.Checkpoint.IsZero() {
+		t.Fatal("no checkpoint recorded before the outage")
+	}
+	// A call Gong deletes meanwhile, from the part already listed.
+	var gone string
+	for id, c := range index(t, h.db) {
+		if c.Started.Before(first.Checkpoint) {
+			gone = id
+			break
+		}
+	}
+	if err := h.sim.Apply(gongsim.Event{Kind: gongsim.EventDeleteCall, CallID: gone}); err != nil {
+		t.Fatal(err)
+	}
+
+	h.sim.SetFaults(gongsim.Faults{})
+	h.sim.ResetStats()
+	second := h.crawl(core.CrawlFull)
+	if second.ID != first.ID || second.Status != core.RunSucceeded {
+		t.Fatalf("second crawl = %+v; want run %d resumed and succeeded", second, first.ID)
+	}
+	if got := int(h.sim.Stats().Endpoints["POST /v2/calls/extensive"]); got >= totalPages {
+		t.Errorf("the resumed crawl listed %d pages of %d: it started over", got, totalPages)
+	}
+	// The call deleted during the outage had been listed before the
+	// checkpoint: the resumed listing does not go back for it, the next
+	// full crawl deletes it.
+	idx := index(t, h.db)
+	if _, ok := idx[gone]; !ok {
+		t.Errorf("call %s vanished before a full listing missed it", gone)
+	}
+	delete(idx, gone)
+	truth, _ := h.truth(nil)
+	sameCalls(t, "after the resumed crawl", truth, idx)
+	if next := h.crawl(core.CrawlFull); next.Deleted != 1 {
+		t.Errorf("next full crawl = %+v; want the deleted call removed", next)
+	}
+	sameCalls(t, "after the next full crawl", truth, index(t, h.db))
+
+	// Another failed crawl under a different scope is not resumed.
+	h.sim.SetFaults(gongsim.Faults{Rate5xx: 1})
+	failed, _ := h.crawler(h.db, h.client(func(o *gong.Options) { o.MaxAttempts = 1 })).Run(t.Context(), core.CrawlFull)
+	h.sim.SetFaults(gongsim.Faults{})
+	other := h.crawl(core.CrawlFull, func(o *crawl.Options) { o.StartDate = clock.AddDate(-1, 0, 0) })
+	if other.ID == failed.ID {
+		t.Errorf("a crawl with another start date resumed run %d", failed.ID)
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 const runColumns = `id, kind, status, started, finished, seen, added, updated, deleted, skipped,
-	api_requests, rate_limited, errors, message, checkpoint, stage, window_from, window_to`
+	api_requests, rate_limited, errors, message, checkpoint, stage, window_from, window_to, scope`
 
 // execer is what both *sql.DB and *sql.Tx offer.
 type execer interface {
@@ -21,11 +21,11 @@ type execer interface {
 // CreateRun records a new crawl run and returns it with its ID set.
 func (db *DB) CreateRun(ctx context.Context, run core.CrawlRun) (core.CrawlRun, error) {
 	res, err := db.w.ExecContext(ctx, `INSERT INTO crawl_runs (kind, status, started, finished, seen, added,
-		updated, deleted, skipped, api_requests, rate_limited, errors, message, checkpoint, stage, window_from, window_to)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		updated, deleted, skipped, api_requests, rate_limited, errors, message, checkpoint, stage, window_from, window_to, scope)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Kind, run.Status, nanos(run.Started), nanos(run.Finished), run.Seen, run.Added,
 		run.Updated, run.Deleted, run.Skipped, run.APIRequests, run.RateLimited, run.Errors,
-		run.Message, nanos(run.Checkpoint), run.Stage, nanos(run.WindowFrom), nanos(run.WindowTo))
+		run.Message, nanos(run.Checkpoint), run.Stage, nanos(run.WindowFrom), nanos(run.WindowTo), run.Scope)
 	if err != nil {
 		return run, fmt.Errorf("sqlite: create crawl run: %w", err)
 	}
@@ -44,10 +44,10 @@ func (db *DB) UpdateRun(ctx context.Context, run core.CrawlRun) error {
 func updateRun(ctx context.Context, e execer, run core.CrawlRun) error {
 	res, err := e.ExecContext(ctx, `UPDATE crawl_runs SET kind = ?, status = ?, started = ?, finished = ?,
 		seen = ?, added = ?, updated = ?, deleted = ?, skipped = ?, api_requests = ?, rate_limited = ?,
-		errors = ?, message = ?, checkpoint = ?, stage = ?, window_from = ?, window_to = ? WHERE id = ?`,
+		errors = ?, message = ?, checkpoint = ?, stage = ?, window_from = ?, window_to = ?, scope = ? WHERE id = ?`,
 		run.Kind, run.Status, nanos(run.Started), nanos(run.Finished), run.Seen, run.Added,
 		run.Updated, run.Deleted, run.Skipped, run.APIRequests, run.RateLimited, run.Errors,
-		run.Message, nanos(run.Checkpoint), run.Stage, nanos(run.WindowFrom), nanos(run.WindowTo), run.ID)
+		run.Message, nanos(run.Checkpoint), run.Stage, nanos(run.WindowFrom), nanos(run.WindowTo), run.Scope, run.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update crawl run %d: %w", run.ID, err)
 	}
@@ -119,7 +119,7 @@ func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]core.C
 		var started, finished, checkpoint, from, to sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Kind, &r.Status, &started, &finished, &r.Seen, &r.Added,
 			&r.Updated, &r.Deleted, &r.Skipped, &r.APIRequests, &r.RateLimited, &r.Errors,
-			&r.Message, &checkpoint, &r.Stage, &from, &to); err != nil {
+			&r.Message, &checkpoint, &r.Stage, &from, &to, &r.Scope); err != nil {
 			return nil, fmt.Errorf("sqlite: read crawl runs: %w", err)
 		}
 		r.Started, r.Finished, r.Checkpoint = fromNanos(started), fromNanos(finished), fromNanos(checkpoint)
