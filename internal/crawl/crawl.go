@@ -133,7 +133,7 @@ func (c *Crawler) Run(ctx context.Context, kind string) (core.CrawlRun, error) {
 		if left.Kind == core.CrawlFull && left.Scope == scope {
 			c.log.Info("resuming the full crawl a stopped process left unfinished",
 				slog.Int64("run", left.ID), slog.Time("checkpoint", left.Checkpoint))
-			return c.execute(ctx, *left, true)
+			return c.execute(ctx, *left)
 		}
 		left.Status = core.RunInterrupted
 		left.Finished = c.opts.Now().UTC()
@@ -158,7 +158,7 @@ func (c *Crawler) Run(ctx context.Context, kind string) (core.CrawlRun, error) {
 			if err := c.store.UpdateRun(ctx, *last); err != nil {
 				return core.CrawlRun{}, fmt.Errorf("crawl: reopen run %d: %w", last.ID, err)
 			}
-			return c.execute(ctx, *last, true)
+			return c.execute(ctx, *last)
 		}
 	}
 	run := core.CrawlRun{Kind: kind, Status: core.RunRunning, Started: now, WindowTo: now, WindowFrom: c.opts.StartDate.UTC(), Scope: scope}
@@ -177,7 +177,7 @@ func (c *Crawler) Run(ctx context.Context, kind string) (core.CrawlRun, error) {
 	if err != nil {
 		return core.CrawlRun{}, fmt.Errorf("crawl: record the run: %w", err)
 	}
-	return c.execute(ctx, run, false)
+	return c.execute(ctx, run)
 }
 
 // scope describes what the crawl lists, as configured: a run is resumed only
@@ -212,8 +212,8 @@ func (c *Crawler) lastListing(ctx context.Context) (*core.CrawlRun, error) {
 }
 
 // execute runs (or resumes) a recorded run to its end and records the outcome.
-func (c *Crawler) execute(ctx context.Context, run core.CrawlRun, resumed bool) (core.CrawlRun, error) {
-	st := &state{c: c, run: run, resumed: resumed}
+func (c *Crawler) execute(ctx context.Context, run core.CrawlRun) (core.CrawlRun, error) {
+	st := &state{c: c, run: run}
 	st.reqBase, st.limBase = c.src.Usage()
 	err := st.crawl(ctx)
 	st.run.Finished = c.opts.Now().UTC()
@@ -249,9 +249,8 @@ func (c *Crawler) execute(ctx context.Context, run core.CrawlRun, resumed bool) 
 
 // state is one crawl in progress.
 type state struct {
-	c       *Crawler
-	run     core.CrawlRun
-	resumed bool
+	c   *Crawler
+	run core.CrawlRun
 	// scope is the workspace ids in scope; nil means every workspace.
 	scope            []string
 	reqBase, limBase int64 // Source usage when this process took the run over

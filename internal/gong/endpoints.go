@@ -73,29 +73,6 @@ func (c *Client) Transcripts(ctx context.Context, filter CallsFilter, cursor str
 	return &out, nil
 }
 
-// Calls fetches one page of GET /v2/calls (basic metadata); the cursor goes in
-// the query string.
-func (c *Client) Calls(ctx context.Context, from, to time.Time, workspaceID, cursor string) (*CallsResponse, error) {
-	q := url.Values{}
-	q.Set("fromDateTime", FormatTime(from))
-	q.Set("toDateTime", FormatTime(to))
-	if workspaceID != "" {
-		q.Set("workspaceId", workspaceID)
-	}
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	var out CallsResponse
-	err := c.do(ctx, "GET", "/v2/calls", q, nil, &out)
-	if errors.Is(err, errNoneFound) {
-		return &CallsResponse{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
 // Users lists every user of the tenant (GET /v2/users, all pages).
 func (c *Client) Users(ctx context.Context) ([]User, error) {
 	var all []User
@@ -152,19 +129,4 @@ func (c *Client) ProfileUsers(ctx context.Context, profileID string) ([]ProfileU
 		return nil, fmt.Errorf("list users of permission profile %s: %w", profileID, err)
 	}
 	return out.Users, nil
-}
-
-// Trackers lists the keyword trackers of every workspace.
-func (c *Client) Trackers(ctx context.Context) ([]KeywordTracker, error) {
-	var out TrackersResponse
-	if err := c.do(ctx, "GET", "/v2/settings/trackers", nil, nil, &out); err != nil {
-		return nil, fmt.Errorf("list trackers: %w", err)
-	}
-	return out.KeywordTrackers, nil
-}
-
-// Ping checks credentials and base URL with the cheapest request there is.
-func (c *Client) Ping(ctx context.Context) error {
-	_, err := c.Workspaces(ctx)
-	return err
 }

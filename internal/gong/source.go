@@ -14,15 +14,6 @@ import (
 	"gongconnector/internal/core"
 )
 
-// CallPage fetches and decodes one page of the extensive listing selected by f.
-func (c *Client) CallPage(ctx context.Context, f core.CallFilter, cursor string) (core.CallPage, error) {
-	raw, err := c.FetchCallPage(ctx, f, cursor)
-	if err != nil {
-		return core.CallPage{}, err
-	}
-	return raw.Decode()
-}
-
 // FetchCallPage fetches one page of the extensive listing selected by f and
 // reads its cursor, leaving the calls to decode. Gong sends "records" before
 // "calls", so a caller can request the next page while it decodes this one.

@@ -518,32 +518,6 @@ func (db *DB) DeleteUnseen(ctx context.Context, s Sweep) (int, error) {
 	return n, nil
 }
 
-// DeleteOutside deletes the calls outside the crawl's scope: those whose
-// workspace is not in workspaces (when it is not empty) and those that
-// started before from (when it is not zero).
-func (db *DB) DeleteOutside(ctx context.Context, workspaces []string, from time.Time) (int, error) {
-	var conds []string
-	var args []any
-	if len(workspaces) > 0 {
-		conds = append(conds, "workspace_id NOT IN (?"+strings.Repeat(", ?", len(workspaces)-1)+")")
-		for _, w := range workspaces {
-			args = append(args, w)
-		}
-	}
-	if !from.IsZero() {
-		conds = append(conds, "started < ?")
-		args = append(args, from.Unix())
-	}
-	if len(conds) == 0 {
-		return 0, nil
-	}
-	n, err := db.deleteCalls(ctx, " WHERE "+strings.Join(conds, " OR "), args)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete calls out of scope: %w", err)
-	}
-	return n, nil
-}
-
 func (db *DB) deleteCalls(ctx context.Context, where string, args []any) (int, error) {
 	var n int64
 	err := db.write(ctx, func(tx *sql.Tx) error {

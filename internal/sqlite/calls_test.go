@@ -402,46 +402,6 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-func TestDeleteOutside(t *testing.T) {
-	day := func(d int) time.Time { return time.Date(2025, 1, d, 12, 0, 0, 0, time.UTC) }
-	tests := map[string]struct {
-		workspaces []string
-		from       time.Time
-		want       []string
-	}{
-		"no limits":         {nil, time.Time{}, []string{"a", "b", "c"}},
-		"workspaces":        {[]string{"w1"}, time.Time{}, []string{"a", "b"}},
-		"start date":        {nil, day(5), []string{"b", "c"}},
-		"both":              {[]string{"w1"}, day(5), []string{"b"}},
-		"unknown workspace": {[]string{"w9"}, time.Time{}, nil},
-	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			ctx := t.Context()
-			db := openTest(t)
-			calls := []*core.Call{
-				{ID: "a", WorkspaceID: "w1", Started: day(1)},
-				{ID: "b", WorkspaceID: "w1", Started: day(5)},
-				{ID: "c", WorkspaceID: "w2", Started: day(9)},
-			}
-			if _, err := db.ApplyBatch(ctx, Batch{Upserts: calls, SeenRunID: 1}); err != nil {
-				t.Fatal(err)
-			}
-			n, err := db.DeleteOutside(ctx, tt.workspaces, tt.from)
-			if err != nil || n != 3-len(tt.want) {
-				t.Errorf("DeleteOutside = %d, %v; want %d", n, err, 3-len(tt.want))
-			}
-			var got []string
-			if err := db.EachCall(ctx, func(c *core.Call) error { got = append(got, c.ID); return nil }); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("remaining = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestIncompleteCalls(t *testing.T) {
 	ctx := t.Context()
 	db := openTest(t)
