@@ -78,6 +78,30 @@ func split(s string, n int) ([]string, bool) {
 }
 
 // encodeCall turns a call into its row.
+// textColumn joins some text fields of every item, in order, into a
+// searchable column and returns the items with those fields emptied, the
+// column holding them once. When a text cannot be split back out of the
+// column (ok false), the items are returned whole.
+func textColumn[T any](items []T, fields func(*T) []*string) (col string, rest []T, ok bool) {
+	var names []string
+	for i := range items {
+		for _, f := range fields(&items[i]) {
+			names = append(names, *f)
+		}
+	}
+	if col, ok = lines(names); !ok {
+		return col, items, false
+	}
+	rest = make([]T, len(items))
+	copy(rest, items)
+	for i := range rest {
+		for _, f := range fields(&rest[i]) {
+			*f = ""
+		}
+	}
+	return col, rest, true
+}
+
 func encodeCall(c *core.Call) (record, error) {
 	r := record{title: c.Title, brief: c.Brief}
 	d := detail{
@@ -91,48 +115,13 @@ func encodeCall(c *core.Call) (record, error) {
 	var ok bool
 	keep := func(list string) { d.Full = append(d.Full, list) }
 
-	names := make([]string, 0, 3*len(c.Parties)+len(c.ActionItems))
-	for _, a := range c.Accounts {
-		names = append(names, a.Name)
-	}
-	if r.accounts, ok = lines(names); ok {
-		d.Accounts = make([]core.Account, len(c.Accounts))
-		for i, a := range c.Accounts {
-			a.Name = ""
-			d.Accounts[i] = a
-		}
-	} else {
-		d.Accounts = c.Accounts
+	if r.accounts, d.Accounts, ok = textColumn(c.Accounts, func(a *core.Account) []*string { return []*string{&a.Name} }); !ok {
 		keep(listAccounts)
 	}
-
-	names = names[:0]
-	for _, x := range c.Deals {
-		names = append(names, x.Name)
-	}
-	if r.deals, ok = lines(names); ok {
-		d.Deals = make([]core.Deal, len(c.Deals))
-		for i, x := range c.Deals {
-			x.Name = ""
-			d.Deals[i] = x
-		}
-	} else {
-		d.Deals = c.Deals
+	if r.deals, d.Deals, ok = textColumn(c.Deals, func(x *core.Deal) []*string { return []*string{&x.Name} }); !ok {
 		keep(listDeals)
 	}
-
-	names = names[:0]
-	for _, p := range c.Parties {
-		names = append(names, p.Name, p.Title, p.Email)
-	}
-	if r.people, ok = lines(names); ok {
-		d.Parties = make([]core.Party, len(c.Parties))
-		for i, p := range c.Parties {
-			p.Name, p.Title, p.Email = "", "", ""
-			d.Parties[i] = p
-		}
-	} else {
-		d.Parties = c.Parties
+	if r.people, d.Parties, ok = textColumn(c.Parties, func(p *core.Party) []*string { return []*string{&p.Name, &p.Title, &p.Email} }); !ok {
 		keep(listParties)
 	}
 
@@ -143,48 +132,13 @@ func encodeCall(c *core.Call) (record, error) {
 		keep(listKeyPoints)
 	}
 
-	names = names[:0]
-	for _, a := range c.ActionItems {
-		names = append(names, a.Text)
-	}
-	if r.actionItems, ok = lines(names); ok {
-		d.ActionItems = make([]core.ActionItem, len(c.ActionItems))
-		for i, a := range c.ActionItems {
-			a.Text = ""
-			d.ActionItems[i] = a
-		}
-	} else {
-		d.ActionItems = c.ActionItems
+	if r.actionItems, d.ActionItems, ok = textColumn(c.ActionItems, func(a *core.ActionItem) []*string { return []*string{&a.Text} }); !ok {
 		keep(listActionItems)
 	}
-
-	names = names[:0]
-	for _, t := range c.Topics {
-		names = append(names, t.Name)
-	}
-	if r.topics, ok = lines(names); ok {
-		d.Topics = make([]core.Topic, len(c.Topics))
-		for i, t := range c.Topics {
-			t.Name = ""
-			d.Topics[i] = t
-		}
-	} else {
-		d.Topics = c.Topics
+	if r.topics, d.Topics, ok = textColumn(c.Topics, func(t *core.Topic) []*string { return []*string{&t.Name} }); !ok {
 		keep(listTopics)
 	}
-
-	names = names[:0]
-	for _, t := range c.Trackers {
-		names = append(names, t.Name)
-	}
-	if r.trackers, ok = lines(names); ok {
-		d.Trackers = make([]core.Tracker, len(c.Trackers))
-		for i, t := range c.Trackers {
-			t.Name = ""
-			d.Trackers[i] = t
-		}
-	} else {
-		d.Trackers = c.Trackers
+	if r.trackers, d.Trackers, ok = textColumn(c.Trackers, func(t *core.Tracker) []*string { return []*string{&t.Name} }); !ok {
 		keep(listTrackers)
 	}
 
