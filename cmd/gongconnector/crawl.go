@@ -41,15 +41,11 @@ func (p *program) crawl(ctx context.Context, args []string) error {
 	case *perms:
 		kind = core.CrawlPermissions
 	}
-	cfg, err := p.loadConfig(*cfgPath)
+	cfg, db, err := p.openIndex(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	log := p.logger(*debug)
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
 	defer db.Close()
 	run, err := p.runCrawl(ctx, cfg, db, log, kind, *confirm, p.stderr)
 	p.printRun(p.stdout, run)

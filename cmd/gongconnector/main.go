@@ -177,6 +177,19 @@ func (p *program) loadConfig(path string) (*config.Config, error) {
 // dbFile is where a data dir keeps its index.
 func dbFile(dataDir string) string { return filepath.Join(dataDir, "gongconnector.db") }
 
+// openIndex loads the configuration at path and opens its index.
+func (p *program) openIndex(ctx context.Context, path string) (*config.Config, *sqlite.DB, error) {
+	cfg, err := p.loadConfig(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
 func openStore(ctx context.Context, cfg *config.Config) (*sqlite.DB, error) {
 	return sqlite.Open(ctx, dbFile(cfg.DataDir))
 }

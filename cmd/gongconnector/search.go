@@ -31,11 +31,7 @@ func (p *program) search(ctx context.Context, args []string) error {
 	if *limit < 1 || *limit > 100 {
 		return usageErr("--limit must be between 1 and 100")
 	}
-	cfg, err := p.loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg)
+	_, db, err := p.openIndex(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}

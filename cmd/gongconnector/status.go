@@ -61,11 +61,7 @@ func (p *program) status(ctx context.Context, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := p.loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg)
+	cfg, db, err := p.openIndex(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
