@@ -116,7 +116,9 @@ func (p *program) demo(ctx context.Context, args []string) error {
 	}
 	srv := server.New(server.Options{
 		Searcher: db, Demo: true, Logger: log,
-		Status: func(ctx context.Context) (any, error) { return readStatus(ctx, db, cfg.Gong.DailyBudget) },
+		// Until sign-in arrives the demo page shows what the local admin sees.
+		Visibility: func(*http.Request) (core.Visibility, error) { return core.Visibility{Everything: true}, nil },
+		Status:     func(ctx context.Context) (any, error) { return readStatus(ctx, db, cfg.Gong.DailyBudget) },
 	})
 	url := "http://" + l.Addr().String() + "/"
 	fmt.Fprintf(p.stdout, "\nDemo ready: open %s\n  JSON: %sapi/v1/search?q=acme\n  Press Ctrl-C to stop.\n", url, url)

@@ -36,7 +36,7 @@ func (p *program) search(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := db.Search(ctx, core.Query{Text: query, Limit: *limit})
+	res, err := db.Search(ctx, core.Query{Text: query, Limit: *limit, Visibility: core.Visibility{Everything: true}})
 	if err != nil {
 		return err
 	}

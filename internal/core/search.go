@@ -10,6 +10,8 @@ type Query struct {
 	Text   string `json:"text"`
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"`
+	// Visibility is what the caller may see; the zero value sees nothing.
+	Visibility Visibility `json:"-"`
 }
 
 // Hit is one search result: a call summary with a highlighted snippet.

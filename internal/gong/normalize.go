@@ -192,3 +192,16 @@ func UserFromAPI(u User) core.User {
 	}
 	return out
 }
+
+// ProfileFromAPI reduces a permission profile of workspace ws to what
+// decides call visibility. A profile without callsAccess grants none.
+func ProfileFromAPI(p Profile, ws string) core.Profile {
+	prof := core.Profile{ID: string(p.ID), WorkspaceID: ws, Name: p.Name, CallsLevel: core.LevelNone}
+	if p.CallsAccess != nil {
+		prof.CallsLevel = strings.TrimSpace(p.CallsAccess.PermissionLevel)
+		for _, id := range p.CallsAccess.TeamLeadIDs {
+			prof.TeamLeadIDs = append(prof.TeamLeadIDs, string(id))
+		}
+	}
+	return prof
+}

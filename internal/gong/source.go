@@ -166,13 +166,7 @@ func (c *Client) PermissionSnapshot(ctx context.Context) (core.PermissionSnapsho
 			return snap, err
 		}
 		for _, p := range profiles {
-			prof := core.Profile{ID: string(p.ID), WorkspaceID: w.ID, Name: p.Name, CallsLevel: core.LevelNone}
-			if p.CallsAccess != nil {
-				prof.CallsLevel = strings.TrimSpace(p.CallsAccess.PermissionLevel)
-				for _, id := range p.CallsAccess.TeamLeadIDs {
-					prof.TeamLeadIDs = append(prof.TeamLeadIDs, string(id))
-				}
-			}
+			prof := ProfileFromAPI(p, w.ID)
 			members, err := c.ProfileUsers(ctx, prof.ID)
 			if err != nil {
 				return snap, err

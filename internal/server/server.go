@@ -23,6 +23,9 @@ type Searcher interface {
 // Options configure a Server.
 type Options struct {
 	Searcher Searcher
+	// Visibility says which calls the request's caller may see; nil, or
+	// the zero Visibility, shows nothing.
+	Visibility func(r *http.Request) (core.Visibility, error)
 	// Status returns the connection status as a JSON-encodable value.
 	Status func(ctx context.Context) (any, error)
 	// Demo marks every page as showing simulated data.
@@ -92,6 +95,13 @@ func orEmpty(s []string) []string {
 
 func (s *Server) query(r *http.Request) (core.Query, error) {
 	q := core.Query{Text: strings.TrimSpace(r.URL.Query().Get("q")), Limit: 10}
+	if s.opts.Visibility != nil {
+		v, err := s.opts.Visibility(r)
+		if err != nil {
+			return q, err
+		}
+		q.Visibility = v
+	}
 	for _, p := range []struct {
 		name     string
 		dst      *int

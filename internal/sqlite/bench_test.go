@@ -150,7 +150,7 @@ func BenchmarkSearch(b *testing.B) {
 			var total int
 			for b.Loop() {
 				t := time.Now()
-				res, err := db.Search(ctx, core.Query{Text: q.text})
+				res, err := db.Search(ctx, core.Query{Text: q.text, Visibility: everything})
 				lat = append(lat, time.Since(t))
 				if err != nil {
 					b.Fatal(err)

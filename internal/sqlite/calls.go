@@ -142,7 +142,7 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 					return fmt.Errorf("encode call %s: %w", c.ID, err)
 				}
 			}
-			pids, pidsJSON, err := w.principalIDs(participants(c))
+			pids, pidsJSON, err := w.principalIDs(c.ParticipantKeys())
 			if err != nil {
 				return fmt.Errorf("store call %s: %w", c.ID, err)
 			}
@@ -190,6 +190,11 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 				return fmt.Errorf("remove calls: %w", err)
 			}
 			res.Removed = int(n)
+		}
+		if res.Added+res.Updated+res.Removed > 0 {
+			if err := bumpGeneration(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if b.APIRequests != 0 || b.RateLimited != 0 {
 			if err := addUsage(ctx, tx, now, b.APIRequests, b.RateLimited); err != nil {
@@ -525,8 +530,10 @@ func (db *DB) deleteCalls(ctx context.Context, where string, args []any) (int, e
 		if err != nil {
 			return err
 		}
-		n, err = r.RowsAffected()
-		return err
+		if n, err = r.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return bumpGeneration(ctx, tx)
 	})
 	return int(n), err
 }

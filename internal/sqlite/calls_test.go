@@ -118,7 +118,7 @@ func rowid(t *testing.T, db *DB, id string) int64 {
 
 func searchIDs(t *testing.T, db *DB, text string) []string {
 	t.Helper()
-	res, err := db.Search(t.Context(), core.Query{Text: text, Limit: 100})
+	res, err := db.Search(t.Context(), core.Query{Text: text, Limit: 100, Visibility: everything})
 	if err != nil {
 		t.Fatalf("Search(%q): %v", text, err)
 	}

@@ -47,6 +47,9 @@ type DB struct {
 	// principals caches principal keys to ids; only the writer uses it.
 	principalsMu sync.Mutex
 	principals   map[string]int64
+
+	// visible caches who-may-see-what bitmaps for searches.
+	visible visibleCache
 }
 
 // Open opens the index file at path, creating its directory and the file

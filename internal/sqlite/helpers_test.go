@@ -128,3 +128,6 @@ func searchableBytes(c *core.Call) int {
 	return len(r.title) + len(r.accounts) + len(r.deals) + len(r.people) + len(r.brief) +
 		len(r.keyPoints) + len(r.actionItems) + len(r.topics) + len(r.trackers)
 }
+
+// everything is the local admin's view: every call.
+var everything = core.Visibility{Everything: true}

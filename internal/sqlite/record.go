@@ -246,25 +246,3 @@ func decodeCall(c *core.Call, r record) error {
 	}
 	return nil
 }
-
-// participants returns the call_participants keys of a call: "u:<user id>"
-// for the host and each party's Gong user, "e:<email>" for each party email.
-func participants(c *core.Call) []string {
-	keys := make([]string, 0, 2*len(c.Parties)+1)
-	seen := make(map[string]bool, cap(keys))
-	add := func(k string) {
-		if !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
-	for _, id := range c.ParticipantUserIDs() {
-		add("u:" + id)
-	}
-	for _, p := range c.Parties {
-		if e := strings.ToLower(strings.TrimSpace(p.Email)); e != "" {
-			add("e:" + e)
-		}
-	}
-	return keys
-}

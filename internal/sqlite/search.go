@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -92,13 +93,15 @@ func isWordRune(r rune) bool {
 }
 
 // Search runs a full-text query and returns the number of matching calls
-// and the requested page of hits, best first (by BM25, title, accounts and
-// deals weighing most; newest indexed first when more than 20,000 calls
-// match). Any text is accepted: text without words matches nothing.
+// the caller may see and the requested page of them, best first (by BM25,
+// title, accounts and deals weighing most; newest indexed first when more
+// than 20,000 visible calls match). Trimming to q.Visibility happens inside
+// both queries, before counting and ranking; the zero Visibility sees
+// nothing. Any text is accepted: text without words matches nothing.
 func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, error) {
 	res := core.SearchResult{Hits: []core.Hit{}}
 	match := MatchExpr(q.Text)
-	if match == "" {
+	if match == "" || q.Visibility.Nothing() {
 		return res, nil
 	}
 	limit := q.Limit
@@ -108,53 +111,70 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 	limit = min(limit, MaxLimit)
 	offset := max(q.Offset, 0)
 
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?`, match).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("sqlite: search: count: %w", err)
-	}
-	if res.Total == 0 || offset >= res.Total {
-		return res, nil
-	}
-	rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score FROM call_fts
-		WHERE call_fts MATCH ?1 ORDER BY score LIMIT ?2 OFFSET ?3`
-	if res.Total > rankLimit {
-		rank = `SELECT rowid AS r, -rowid AS score FROM call_fts
-			WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
-	}
-	// Rank first, then build snippets for the page only: a snippet in the
-	// ranking query would be computed for every match.
-	rows, err := db.r.QueryContext(ctx, `WITH top AS (`+rank+`)
-		SELECT c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
-			snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-			snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-			snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-			snippet(call_fts, -1, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`)
-		FROM top
-		-- CROSS JOIN keeps this order: otherwise SQLite may scan every
-		-- match and probe the page for each.
-		CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
-		CROSS JOIN calls c ON c.rowid = top.r
-		ORDER BY top.score, top.r`, match, limit, offset, HighlightStart, HighlightEnd)
-	if err != nil {
-		return res, fmt.Errorf("sqlite: search: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h core.Hit
-		var started, duration int64
-		var accounts, deals, brief, keyPoints, actionItems, best string
-		if err := rows.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
-			&brief, &keyPoints, &actionItems, &best); err != nil {
-			return res, fmt.Errorf("sqlite: search: %w", err)
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		// ?1 is the match, ?6 the caller's visible set.
+		var handle int64
+		filter := ""
+		if !q.Visibility.Everything {
+			visible, err := db.visibleBitmap(ctx, tx, &q.Visibility)
+			if err != nil {
+				return err
+			}
+			var done func()
+			handle, done = registerVisible(visible)
+			defer done()
+			filter = " AND gc_visible(?6, rowid)"
 		}
-		h.Started = time.Unix(started, 0).UTC()
-		h.Duration = time.Duration(duration) * time.Second
-		h.Accounts = nonEmptyLines(accounts)
-		h.Deals = nonEmptyLines(deals)
-		h.Snippet = pickSnippet(brief, keyPoints, actionItems, best)
-		res.Hits = append(res.Hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("sqlite: search: %w", err)
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
+			strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total); err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if res.Total == 0 || offset >= res.Total {
+			return nil
+		}
+		rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score FROM call_fts
+			WHERE call_fts MATCH ?1` + filter + ` ORDER BY score LIMIT ?2 OFFSET ?3`
+		if res.Total > rankLimit {
+			rank = `SELECT rowid AS r, -rowid AS score FROM call_fts
+				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
+		}
+		// Rank first, then build snippets for the page only: a snippet in the
+		// ranking query would be computed for every match.
+		rows, err := tx.QueryContext(ctx, `WITH top AS (`+rank+`)
+			SELECT c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
+				snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+				snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+				snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+				snippet(call_fts, -1, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`)
+			FROM top
+			-- CROSS JOIN keeps this order: otherwise SQLite may scan every
+			-- match and probe the page for each.
+			CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
+			CROSS JOIN calls c ON c.rowid = top.r
+			ORDER BY top.score, top.r`, match, limit, offset, HighlightStart, HighlightEnd, handle)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h core.Hit
+			var started, duration int64
+			var accounts, deals, brief, keyPoints, actionItems, best string
+			if err := rows.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
+				&brief, &keyPoints, &actionItems, &best); err != nil {
+				return err
+			}
+			h.Started = time.Unix(started, 0).UTC()
+			h.Duration = time.Duration(duration) * time.Second
+			h.Accounts = nonEmptyLines(accounts)
+			h.Deals = nonEmptyLines(deals)
+			h.Snippet = pickSnippet(brief, keyPoints, actionItems, best)
+			res.Hits = append(res.Hits, h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return core.SearchResult{Hits: []core.Hit{}}, fmt.Errorf("sqlite: search: %w", err)
 	}
 	return res, nil
 }

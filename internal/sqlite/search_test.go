@@ -79,7 +79,7 @@ func TestSearch(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			res, err := db.Search(t.Context(), core.Query{Text: tt.text})
+			res, err := db.Search(t.Context(), core.Query{Text: tt.text, Visibility: everything})
 			if err != nil {
 				t.Fatalf("Search(%q): %v", tt.text, err)
 			}
@@ -99,7 +99,7 @@ func TestSearch(t *testing.T) {
 
 func TestSearchHit(t *testing.T) {
 	db := searchFixture(t)
-	res, err := db.Search(t.Context(), core.Query{Text: "security"})
+	res, err := db.Search(t.Context(), core.Query{Text: "security", Visibility: everything})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSearchHit(t *testing.T) {
 	}
 
 	// A match only in action items takes its snippet from there.
-	res, err = db.Search(t.Context(), core.Query{Text: "reference"})
+	res, err = db.Search(t.Context(), core.Query{Text: "reference", Visibility: everything})
 	if err != nil || len(res.Hits) != 1 {
 		t.Fatalf("search reference = %+v, %v", res, err)
 	}
@@ -136,7 +136,7 @@ func TestSearchRecencyBeyondRankLimit(t *testing.T) {
 	rankLimit = 1
 	// "acme" ranks call 1 first by relevance; past the limit the most
 	// recently indexed match (call 2) comes first.
-	res, err := db.Search(t.Context(), core.Query{Text: "acme"})
+	res, err := db.Search(t.Context(), core.Query{Text: "acme", Visibility: everything})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,11 +167,11 @@ func TestSearchPaging(t *testing.T) {
 		q        core.Query
 		wantHits int
 	}{
-		"default limit": {core.Query{Text: "pagingterm"}, DefaultLimit},
-		"max limit":     {core.Query{Text: "pagingterm", Limit: 1000}, MaxLimit},
-		"last page":     {core.Query{Text: "pagingterm", Limit: 100, Offset: 200}, 50},
-		"past the end":  {core.Query{Text: "pagingterm", Offset: 300}, 0},
-		"negative":      {core.Query{Text: "pagingterm", Limit: -1, Offset: -5}, DefaultLimit},
+		"default limit": {core.Query{Text: "pagingterm", Visibility: everything}, DefaultLimit},
+		"max limit":     {core.Query{Text: "pagingterm", Limit: 1000, Visibility: everything}, MaxLimit},
+		"last page":     {core.Query{Text: "pagingterm", Limit: 100, Offset: 200, Visibility: everything}, 50},
+		"past the end":  {core.Query{Text: "pagingterm", Offset: 300, Visibility: everything}, 0},
+		"negative":      {core.Query{Text: "pagingterm", Limit: -1, Offset: -5, Visibility: everything}, DefaultLimit},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -187,7 +187,7 @@ func TestSearchPaging(t *testing.T) {
 	// Pages do not overlap and together cover every match.
 	seen := map[string]bool{}
 	for off := 0; off < 250; off += 100 {
-		res, err := db.Search(ctx, core.Query{Text: "pagingterm", Limit: 100, Offset: off})
+		res, err := db.Search(ctx, core.Query{Text: "pagingterm", Limit: 100, Offset: off, Visibility: everything})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func FuzzSearch(f *testing.F) {
 	}
 	db := searchFixture(f)
 	f.Fuzz(func(t *testing.T, text string) {
-		res, err := db.Search(t.Context(), core.Query{Text: text})
+		res, err := db.Search(t.Context(), core.Query{Text: text, Visibility: everything})
 		if err != nil {
 			t.Fatalf("Search(%q): %v", text, err)
 		}

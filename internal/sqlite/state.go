@@ -242,10 +242,6 @@ func (db *DB) snapshot(ctx context.Context) (*core.PermissionSnapshot, error) {
 	return s, nil
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func workspaces(ctx context.Context, q querier) ([]core.Workspace, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, name, description FROM workspaces ORDER BY rowid`)
 	if err != nil {
