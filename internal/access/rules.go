@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"gongconnector/internal/core"
 )
@@ -33,7 +34,12 @@ type Rules struct {
 	reports  map[string][]string // manager id → direct reports, sorted
 	profiles map[userWorkspace][]*core.Profile
 	byKey    map[string][]string // participant key → ids of the users it stands for
+	keys     map[string][]string // user id → their participant keys
 	wsIDs    []string            // every workspace the snapshot knows of, sorted
+
+	// subtrees memoizes below(): the reps of one manager share it.
+	mu       sync.Mutex
+	subtrees map[string][]string
 }
 
 type userWorkspace struct{ user, ws string }
@@ -49,6 +55,8 @@ func New(s *core.PermissionSnapshot) *Rules {
 		reports:  map[string][]string{},
 		profiles: map[userWorkspace][]*core.Profile{},
 		byKey:    map[string][]string{},
+		keys:     make(map[string][]string, len(s.Users)),
+		subtrees: map[string][]string{},
 	}
 	ws := map[string]bool{}
 	for _, w := range s.Workspaces {
@@ -63,7 +71,8 @@ func New(s *core.PermissionSnapshot) *Rules {
 		if u.ManagerID != "" && u.ManagerID != u.ID {
 			r.reports[u.ManagerID] = append(r.reports[u.ManagerID], u.ID)
 		}
-		for _, k := range u.Keys() {
+		r.keys[u.ID] = u.Keys()
+		for _, k := range r.keys[u.ID] {
 			if !slices.Contains(r.byKey[k], u.ID) {
 				r.byKey[k] = append(r.byKey[k], u.ID)
 			}
@@ -141,7 +150,7 @@ func (r *Rules) Grant(id, ws string) Grant {
 	case core.LevelReportToThem:
 		g.Level = level
 		if len(p.TeamLeadIDs) == 0 {
-			g.Team = r.below(id)
+			g.Team = slices.Clone(r.below(id))
 		} else {
 			var team []string
 			for _, l := range p.TeamLeadIDs {
@@ -187,8 +196,23 @@ func (r *Rules) managerOf(id string) string {
 }
 
 // below returns everyone who reports to id, directly or transitively,
-// without id. A loop in the manager data ends the walk.
+// without id. A loop in the manager data ends the walk. The slice is shared:
+// callers must not modify it.
 func (r *Rules) below(id string) []string {
+	r.mu.Lock()
+	out, ok := r.subtrees[id]
+	r.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = r.walkBelow(id)
+	r.mu.Lock()
+	r.subtrees[id] = out
+	r.mu.Unlock()
+	return out
+}
+
+func (r *Rules) walkBelow(id string) []string {
 	var out []string
 	seen := map[string]bool{id: true}
 	queue := []string{id}
@@ -231,7 +255,7 @@ func (r *Rules) Visibility(id string) (core.Visibility, string) {
 			v.Workspaces = append(v.Workspaces, ws)
 			continue
 		}
-		keys := u.Keys()
+		keys := slices.Clone(r.keys[id])
 		for _, t := range g.Team {
 			keys = append(keys, r.keysOf(t)...)
 		}
@@ -253,8 +277,8 @@ func (r *Rules) Visibility(id string) (core.Visibility, string) {
 // keysOf returns the participant keys of a user id; an id the snapshot
 // does not list (a lead who left) still matches as host or party user id.
 func (r *Rules) keysOf(id string) []string {
-	if u := r.users[id]; u != nil {
-		return u.Keys()
+	if k, ok := r.keys[id]; ok {
+		return k
 	}
 	return []string{core.UserKey(id)}
 }
