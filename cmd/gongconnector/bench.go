@@ -34,7 +34,9 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	replay := fs.Bool("replay", false, "crawl once to record the simulator's answers, then measure a second crawl that gets them replayed (the crawler's work alone)")
 	cpuProfile := fs.String("cpuprofile", "", "write the crawler's CPU profile to this file")
 	dataDir := fs.String("data", "", "directory for the index (default: a temporary directory, removed afterwards)")
-	p.helpFlags(fs, "bench [--calls 20000] [--pacing 3] [--faults SPEC]")
+	search := fs.Bool("search", false, "then compare trimmed with untrimmed searches for a rep, a manager and an all-access user; with --data, an index that already holds --calls calls is reused without crawling")
+	rounds := fs.Int("rounds", 21, "runs of each search (with --search)")
+	p.helpFlags(fs, "bench [--calls 20000] [--pacing 3] [--faults SPEC] [--search --data DIR]")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -88,6 +90,12 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *search && *dataDir != "" {
+		if n, err := db.CountCalls(ctx); err == nil && n >= *calls {
+			fmt.Fprintf(p.stdout, "reusing the index in %s (%d calls)\n", dir, n)
+			return benchSearch(ctx, p.stdout, db, *rounds)
+		}
+	}
 	log := slog.New(slog.DiscardHandler)
 	if *replay {
 		warm := cfg
@@ -152,6 +160,9 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(p.stdout, "peak RSS of the crawler: %s (Go heap now %d MB, Go runtime total %d MB)\n", peakRSS(), ms.HeapInuse>>20, ms.Sys>>20)
+	if *search {
+		return benchSearch(ctx, p.stdout, db, *rounds)
+	}
 	return nil
 }
 

@@ -120,10 +120,12 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 			if err != nil {
 				return err
 			}
-			var done func()
-			handle, done = registerVisible(visible)
-			defer done()
-			filter = " AND gc_visible(?6, rowid)"
+			if !visible.full {
+				var done func()
+				handle, done = registerVisible(visible.bits)
+				defer done()
+				filter = " AND gc_visible(?6, rowid)"
+			}
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
 			strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total); err != nil {

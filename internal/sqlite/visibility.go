@@ -33,6 +33,13 @@ import (
 // bitmap is a set of call rowids.
 type bitmap []uint64
 
+// visibleSet is a caller's bitmap; full when it holds every call, so that
+// the query needs no filter at all.
+type visibleSet struct {
+	bits bitmap
+	full bool
+}
+
 func (b bitmap) has(rowid int64) bool {
 	i := uint64(rowid) >> 6
 	return i < uint64(len(b)) && b[i]&(1<<(uint64(rowid)&63)) != 0
@@ -89,7 +96,7 @@ type visibleCache struct {
 	mu         sync.Mutex
 	generation int64
 	workspaces *callWorkspaces
-	sets       map[[32]byte]bitmap
+	sets       map[[32]byte]visibleSet
 	order      [][32]byte // oldest first
 }
 
@@ -102,6 +109,7 @@ type callWorkspaces struct {
 	ids    []string         // workspace ids by index
 	index  map[string]int32 // workspace id → index
 	byCall []int32          // rowid → workspace index, -1 for no call
+	calls  int
 }
 
 func (w *callWorkspaces) of(rowid int64) int32 {
@@ -148,19 +156,19 @@ func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
 // have not changed since it was built. q must be the read transaction the
 // bitmap is then used in: a bitmap is only valid for the calls of its
 // generation (a rowid freed by a deletion can be given to a new call).
-func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) (bitmap, error) {
+func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) (visibleSet, error) {
 	gen, err := generation(ctx, q)
 	if err != nil {
-		return nil, err
+		return visibleSet{}, err
 	}
 	key, err := visibilityKey(v)
 	if err != nil {
-		return nil, err
+		return visibleSet{}, err
 	}
 	c := &db.visible
 	c.mu.Lock()
 	if c.generation != gen {
-		c.generation, c.workspaces, c.sets, c.order = gen, nil, map[[32]byte]bitmap{}, nil
+		c.generation, c.workspaces, c.sets, c.order = gen, nil, map[[32]byte]visibleSet{}, nil
 	}
 	if b, ok := c.sets[key]; ok {
 		c.mu.Unlock()
@@ -171,13 +179,14 @@ func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) 
 
 	if ws == nil {
 		if ws, err = loadCallWorkspaces(ctx, q); err != nil {
-			return nil, err
+			return visibleSet{}, err
 		}
 	}
-	b, err := buildBitmap(ctx, q, v, ws)
+	bits, err := buildBitmap(ctx, q, v, ws)
 	if err != nil {
-		return nil, err
+		return visibleSet{}, err
 	}
+	b := visibleSet{bits: bits, full: bits.count() == ws.calls}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -244,6 +253,7 @@ func loadCallWorkspaces(ctx context.Context, q querier) (*callWorkspaces, error)
 		}
 		if rowid >= 0 && rowid < int64(len(w.byCall)) {
 			w.byCall[rowid] = cur
+			w.calls++
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -312,7 +322,7 @@ func (db *DB) CountVisible(ctx context.Context, v core.Visibility) (int, error) 
 	var n int
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		b, err := db.visibleBitmap(ctx, tx, &v)
-		n = b.count()
+		n = b.bits.count()
 		return err
 	})
 	if err != nil {
