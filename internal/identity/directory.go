@@ -74,19 +74,19 @@ func isAddress(s string) bool {
 // describe names a directory user for the admin: display name, address and id.
 func describe(u *core.DirectoryUser) string {
 	addr := cmp.Or(u.UPN, u.Mail)
-	var parts []string
-	if addr != "" {
-		parts = append(parts, addr)
+	var detail []string
+	if addr != "" && u.DisplayName != "" {
+		detail = append(detail, addr)
 	}
 	if u.ID != "" && !strings.EqualFold(u.ID, addr) {
-		parts = append(parts, "id "+u.ID)
+		detail = append(detail, "id "+u.ID)
 	}
+	name := cmp.Or(u.DisplayName, addr)
 	switch {
-	case u.DisplayName != "" && len(parts) > 0:
-		return fmt.Sprintf("%s (%s)", u.DisplayName, strings.Join(parts, ", "))
-	case u.DisplayName != "":
-		return u.DisplayName
-	default:
-		return strings.Join(parts, ", ")
+	case name == "":
+		return strings.Join(detail, ", ")
+	case len(detail) == 0:
+		return name
 	}
+	return fmt.Sprintf("%s (%s)", name, strings.Join(detail, ", "))
 }
