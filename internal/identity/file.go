@@ -534,8 +534,10 @@ func parseCSV(name string, b []byte) (*FileDirectory, error) {
 				groupLine = append(groupLine, line)
 				groupUsers = append(groupUsers, nil)
 			}
-			if !slices.Contains(groupUsers[gi], len(users)) {
-				groupUsers[gi] = append(groupUsers[gi], len(users))
+			// A group named twice on one line holds the user once; users
+			// are appended in order, so only the last one can repeat.
+			if gu := groupUsers[gi]; len(gu) == 0 || gu[len(gu)-1] != len(users) {
+				groupUsers[gi] = append(gu, len(users))
 			}
 		}
 		users = append(users, u)
