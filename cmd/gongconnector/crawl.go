@@ -82,8 +82,20 @@ func isTerminal(w io.Writer) bool {
 
 // runCrawl wires a Gong client and a crawler for cfg and runs one crawl, with
 // a progress bar when progress is a terminal and log lines otherwise.
+// After a crawl that refreshed the permission snapshot it refreshes the
+// identity mapping; a failed mapping keeps the previous one and is logged.
 func (p *program) runCrawl(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, kind string, confirm bool, progress io.Writer) (core.CrawlRun, error) {
-	return p.runCrawlWith(ctx, cfg, db, log, kind, confirm, progress)
+	before, err := db.SnapshotTaken(ctx)
+	if err != nil {
+		return core.CrawlRun{}, err
+	}
+	run, err := p.runCrawlWith(ctx, cfg, db, log, kind, confirm, progress)
+	if snap, serr := db.Snapshot(ctx); serr == nil && snap != nil && snap.Taken.After(before) {
+		if _, merr := p.refreshIdentities(ctx, cfg, db, snap, log); merr != nil {
+			log.Warn(merr.Error())
+		}
+	}
+	return run, err
 }
 
 // runCrawlWith is runCrawl with crawler options adjusted (benchmarks).

@@ -16,7 +16,7 @@ import (
 func (p *program) search(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration file")
-	as := fs.String("as", "", "search as this user (e-mail); trimming to what they may see arrives with permissions")
+	as := fs.String("as", "", "search as this person (email, UPN or object id): only the calls they may see in Gong")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 10, "results to show (1-100)")
 	p.helpFlags(fs, "search --config FILE [--as EMAIL] [--json] QUERY")
@@ -31,20 +31,22 @@ func (p *program) search(ctx context.Context, args []string) error {
 	if *limit < 1 || *limit > 100 {
 		return usageErr("--limit must be between 1 and 100")
 	}
+	visible, who, err := p.decideAs(ctx, *cfgPath, *as)
+	if err != nil {
+		return err
+	}
 	_, db, err := p.openIndex(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res, err := db.Search(ctx, core.Query{Text: query, Limit: *limit, Visibility: core.Visibility{Everything: true}})
+	res, err := db.Search(ctx, core.Query{Text: query, Limit: *limit, Visibility: visible})
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(p.stderr, who)
 	if *asJSON {
 		return writeJSON(p.stdout, server.NewSearchResponse(res))
-	}
-	if *as == "" {
-		fmt.Fprintln(p.stderr, "(searching as the local admin: every indexed call)")
 	}
 	printHits(p.stdout, res, isTerminal(p.stdout))
 	return nil

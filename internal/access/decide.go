@@ -76,6 +76,9 @@ func NewAuthorizer(rules *Rules, people People, audience Audience, mode string) 
 	return &Authorizer{rules: rules, people: people, audience: audience, mode: mode}
 }
 
+// Mode returns the visibility mode, gong or everyone.
+func (a *Authorizer) Mode() string { return a.mode }
+
 // Rules returns the rules the authorizer applies.
 func (a *Authorizer) Rules() *Rules { return a.rules }
 

@@ -18,6 +18,9 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"gongconnector/internal/access"
+	"gongconnector/internal/identity"
 )
 
 // Config is the whole configuration of one connection.
@@ -29,6 +32,10 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	Gong    Gong   `yaml:"gong"`
 	Crawl   Crawl  `yaml:"crawl"`
+	// Access is who sees what: Gong's rules or everyone, and the rollout audience.
+	Access access.Config `yaml:"access"`
+	// Identity maps Gong users to people in the organization's directory.
+	Identity identity.Config `yaml:"identity"`
 
 	// Credentials come from the environment; yaml:"-" keeps them out of files.
 	Credentials Credentials `yaml:"-"`
@@ -92,6 +99,8 @@ func Default() Config {
 			DeleteThreshold:     0.10,
 			ContentRetry:        Duration(7 * 24 * time.Hour),
 		},
+		Access:   access.DefaultConfig(),
+		Identity: identity.DefaultConfig(),
 	}
 }
 
@@ -109,6 +118,9 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	cfg.Path = path
 	if !filepath.IsAbs(cfg.DataDir) {
 		cfg.DataDir = filepath.Join(filepath.Dir(path), cfg.DataDir)
+	}
+	if cfg.Identity.File != "" && !filepath.IsAbs(cfg.Identity.File) {
+		cfg.Identity.File = filepath.Join(filepath.Dir(path), cfg.Identity.File)
 	}
 	cfg.Credentials, err = CredentialsFromEnv(getenv)
 	if err != nil {
@@ -204,6 +216,11 @@ func (c *Config) Validate() error {
 			add("crawl.workspaces[%d] is empty", i)
 		}
 	}
+	for _, err := range []error{c.Access.Validate(), c.Identity.Validate()} {
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
@@ -215,16 +232,18 @@ func (c *Config) Validate() error {
 func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
 	var c Credentials
 	var err error
-	if c.AccessKey, err = secret(getenv, "GONG_ACCESS_KEY"); err != nil {
+	if c.AccessKey, err = Secret(getenv, "GONG_ACCESS_KEY"); err != nil {
 		return c, err
 	}
-	if c.AccessKeySecret, err = secret(getenv, "GONG_ACCESS_KEY_SECRET"); err != nil {
+	if c.AccessKeySecret, err = Secret(getenv, "GONG_ACCESS_KEY_SECRET"); err != nil {
 		return c, err
 	}
 	return c, nil
 }
 
-func secret(getenv func(string) string, name string) (string, error) {
+// Secret reads the environment variable name, or the file named by
+// name_FILE; "" when neither is set.
+func Secret(getenv func(string) string, name string) (string, error) {
 	if v := getenv(name); v != "" {
 		return strings.TrimSpace(v), nil
 	}
