@@ -10,7 +10,8 @@ import (
 )
 
 // Directory is where people and groups are looked up: Microsoft Entra ID, a
-// local file, or plain email addresses.
+// local file, or plain email addresses. An implementation may also have a
+// Name() string method ("entra"), which Resolve records in Map.Directory.
 type Directory interface {
 	// Lookup returns, for each of values, the directory users whose attribute attr equals it
 	// (case-insensitively for upn and mail; mail lookups should also match other mails).

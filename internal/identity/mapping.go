@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -68,7 +69,7 @@ func Compile(m Mapping) (*Mapper, error) {
 }
 
 // Target is the directory attribute the mapping resolves to.
-func (m *Mapper) Target() core.Attribute { return m.target }
+func (m *Mapper) Target() core.Attribute { return cmp.Or(m.target, core.AttrUPN) }
 
 // IsDefault reports whether m is the default mapping: Gong email and aliases
 // matched to UPN or mail.
@@ -141,6 +142,7 @@ type KeyError struct {
 	Regex string
 }
 
+// Error says what the mapping could not read, for the mapping report.
 func (e *KeyError) Error() string {
 	switch {
 	case e.Value == "":
