@@ -42,15 +42,10 @@ type Config struct {
 // uses them lives in another package.
 type Entra struct {
 	TenantID string `yaml:"tenant_id"`
-	// ClientID is the app registration's application (client) id; with a
-	// managed identity it selects a user-assigned identity.
+	// ClientID is the app registration's application (client) id. How the
+	// app proves it (secret, certificate, managed identity) comes from the
+	// environment, never from this file.
 	ClientID string `yaml:"client_id"`
-	// CertificatePath is a PEM or PFX file the app authenticates with,
-	// instead of a client secret (which comes from the environment, never
-	// from this file).
-	CertificatePath string `yaml:"certificate_path"`
-	// ManagedIdentity authenticates as the Azure managed identity of the host.
-	ManagedIdentity bool `yaml:"managed_identity"`
 	// GraphURL is the Microsoft Graph endpoint, https://graph.microsoft.com/v1.0 by default.
 	GraphURL string `yaml:"graph_url"`
 	// AuthorityHost is where tokens are requested, https://login.microsoftonline.com by default.
@@ -120,18 +115,11 @@ func (c Config) Validate() error {
 		add("identity.file %q is only read when identity.directory is file (it is %q)", c.File, c.Directory)
 	}
 	if c.Directory == DirectoryEntra {
-		// A managed identity needs neither: the host knows its tenant, and
-		// an empty client id means the system-assigned identity.
-		if !c.Entra.ManagedIdentity {
-			if strings.TrimSpace(c.Entra.TenantID) == "" {
-				add("identity.entra.tenant_id is required when identity.directory is entra: copy the Directory (tenant) ID from the app registration in the Entra admin center")
-			}
-			if strings.TrimSpace(c.Entra.ClientID) == "" {
-				add("identity.entra.client_id is required when identity.directory is entra: copy the Application (client) ID from the app registration")
-			}
+		if strings.TrimSpace(c.Entra.TenantID) == "" {
+			add("identity.entra.tenant_id is required when identity.directory is entra: copy the Directory (tenant) ID from the app registration in the Entra admin center")
 		}
-		if c.Entra.ManagedIdentity && c.Entra.CertificatePath != "" {
-			add("identity.entra.managed_identity and identity.entra.certificate_path are both set: keep the one the app should sign in with")
+		if strings.TrimSpace(c.Entra.ClientID) == "" {
+			add("identity.entra.client_id is required when identity.directory is entra: copy the Application (client) ID from the app registration")
 		}
 		if !isSecureURL(c.Entra.GraphURL) {
 			add("identity.entra.graph_url %q must be an https URL such as %s", c.Entra.GraphURL, DefaultGraphURL)

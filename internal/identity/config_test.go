@@ -75,8 +75,6 @@ func TestValidate(t *testing.T) {
 		{"entra without tenant or client", "identity:\n  directory: entra\n", []string{"identity.entra.tenant_id is required", "identity.entra.client_id is required"}},
 		{"entra over plain http", "identity:\n  directory: entra\n  entra: {tenant_id: t, client_id: c, graph_url: 'http://graph.example.com'}\n", []string{"identity.entra.graph_url"}},
 		{"entra test double on loopback", "identity:\n  directory: entra\n  entra: {tenant_id: t, client_id: c, graph_url: 'http://127.0.0.1:8080/v1.0', authority_host: 'http://localhost:8081'}\n", nil},
-		{"entra with a managed identity needs no tenant or client", "identity:\n  directory: entra\n  entra: {managed_identity: true}\n", nil},
-		{"entra with two ways to sign in", "identity:\n  directory: entra\n  entra: {managed_identity: true, certificate_path: /etc/gc/app.pem}\n", []string{"are both set"}},
 		{"unknown target", "identity:\n  mapping: {target: sid}\n", []string{`identity.mapping.target "sid" is not known: use upn, mail, object_id or external_id`}},
 		{"external id without a real directory", "identity:\n  mapping: {target: external_id}\n", []string{"external_id needs a file or entra directory"}},
 		{"regex that does not compile", `
