@@ -75,13 +75,16 @@ type Client struct {
 
 // NewClient returns a client of the Graph API at baseURL [DefaultBaseURL]
 // that authenticates with cred. A nil httpClient means one with a two-minute
-// timeout; a nil log discards.
+// timeout that keeps up to 8 idle connections; a nil log discards.
 func NewClient(baseURL string, cred azcore.TokenCredential, httpClient *http.Client, log *slog.Logger) *Client {
 	if baseURL == "" {
 		baseURL = DefaultBaseURL
 	}
 	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 2 * time.Minute}
+		// Keep a connection per batch in flight instead of the default two.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 8
+		httpClient = &http.Client{Timeout: 2 * time.Minute, Transport: tr}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -204,9 +204,18 @@ func (s *Sim) listUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var items []map[string]any
-	for _, u := range s.users {
+	add := func(u *userEntry) {
 		if q.filter == nil || q.filter.match(&u.rec) {
 			items = append(items, userJSON(u, q.sel, false))
+		}
+	}
+	if pos, ok := s.userIndex.candidates(q.filter); ok {
+		for _, i := range pos {
+			add(s.users[i])
+		}
+	} else {
+		for _, u := range s.users {
+			add(u)
 		}
 	}
 	if items == nil {

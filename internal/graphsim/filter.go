@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -299,6 +300,9 @@ func (p *parser) primary() (cond, error) {
 		return nil, unsupported("Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", prop, strings.TrimPrefix(p.sch.typeName, "microsoft.graph."))
 	}
 	v := p.next()
+	if v.kind == tkEOF || v.kind == tkRParen {
+		return nil, p.syntax(v, "a literal")
+	}
 	if v.kind != tkString {
 		return nil, unsupported("Unsupported query: only string literals can be compared with '%s'.", prop)
 	}
@@ -339,4 +343,68 @@ func (p *parser) lambda(propTok token) (cond, error) {
 		return nil, p.syntax(t, "')'")
 	}
 	return anyCond{strings.ToLower(prop), lit.text}, nil
+}
+
+// index maps a lower-case property name and lower-case value to the
+// positions of the records holding it, so a lookup among many users does
+// not scan them all.
+type index map[string]map[string][]int
+
+func (ix index) add(pos int, r *record) {
+	put := func(prop, v string) {
+		if v == "" {
+			return
+		}
+		m := ix[prop]
+		if m == nil {
+			m = map[string][]int{}
+			ix[prop] = m
+		}
+		k := strings.ToLower(v)
+		if l := m[k]; len(l) == 0 || l[len(l)-1] != pos {
+			m[k] = append(l, pos)
+		}
+	}
+	for p, v := range r.single {
+		put(p, v)
+	}
+	for p, vs := range r.multi {
+		for _, v := range vs {
+			put(p, v)
+		}
+	}
+}
+
+// candidates returns, in ascending order, the positions of the records
+// that may match c; ok is false when c cannot be narrowed by the index.
+func (ix index) candidates(c cond) (pos []int, ok bool) {
+	switch c := c.(type) {
+	case eqCond:
+		return ix[c.prop][strings.ToLower(c.value)], true
+	case anyCond:
+		return ix[c.prop][strings.ToLower(c.value)], true
+	case andCond:
+		for _, x := range c {
+			if p, ok := ix.candidates(x); ok {
+				return p, true
+			}
+		}
+	case orCond:
+		seen := map[int]bool{}
+		for _, x := range c {
+			p, ok := ix.candidates(x)
+			if !ok {
+				return nil, false
+			}
+			for _, i := range p {
+				if !seen[i] {
+					seen[i] = true
+					pos = append(pos, i)
+				}
+			}
+		}
+		slices.Sort(pos)
+		return pos, true
+	}
+	return nil, false
 }

@@ -108,6 +108,8 @@ type Faults struct {
 	RequestServerError, SubServerError float64
 	// ThrottleFirst answers the next that many top-level Graph requests 429.
 	ThrottleFirst int
+	// SubThrottleFirst answers the next that many batch sub-requests 429.
+	SubThrottleFirst int
 	// RetryAfter is the wait suggested with each 429, sent in whole seconds
 	// rounded up; zero omits the header.
 	RetryAfter time.Duration
@@ -136,6 +138,7 @@ type Sim struct {
 	identityHeader string
 
 	users       []*userEntry
+	userIndex   index
 	usersByID   map[string]*userEntry // lower-case id and UPN
 	groups      []*Group
 	groupsByID  map[string]*Group
@@ -144,21 +147,24 @@ type Sim struct {
 	counts      counters
 	mu          sync.Mutex
 	apps        map[string]*App // by lower-case client id
-	tokens      map[string]issued
+	appOrder    []*App
+	tokenKey    []byte
 	faults      Faults
 	rng         *rand.Rand
 	throttleCnt int
+	subThrottle int
 }
 
 type counters struct {
 	tokens, graph, batches, sub, throttled, serverErrors atomic.Int64
 }
 
-// issued is what the simulator remembers of an access token.
+// issued is what an access token says.
 type issued struct {
-	clientID string
-	resource string
-	expires  time.Time
+	ClientID string    `json:"appid"`
+	Resource string    `json:"aud"`
+	Expires  time.Time `json:"exp"`
+	Nonce    string    `json:"nonce"`
 }
 
 type userEntry struct {
@@ -179,9 +185,10 @@ func New(o Options) *Sim {
 		pageSize:       o.PageSize,
 		identityHeader: o.IdentityHeader,
 		usersByID:      map[string]*userEntry{},
+		userIndex:      index{},
 		groupsByID:     map[string]*Group{},
 		apps:           map[string]*App{},
-		tokens:         map[string]issued{},
+		tokenKey:       tokenKey(o.TenantID),
 		rng:            rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
 	}
 	for i := range o.Apps {
@@ -190,9 +197,11 @@ func New(o Options) *Sim {
 			a.Roles = []string{PermUserReadAll, PermGroupMemberReadAll}
 		}
 		s.apps[strings.ToLower(a.ClientID)] = &a
+		s.appOrder = append(s.appOrder, &a)
 	}
 	for _, u := range o.Users {
 		e := &userEntry{User: u, rec: userRecord(u)}
+		s.userIndex.add(len(s.users), &e.rec)
 		s.users = append(s.users, e)
 		s.usersByID[strings.ToLower(u.ID)] = e
 		if u.UserPrincipalName != "" {
@@ -251,6 +260,7 @@ func (s *Sim) SetFaults(f Faults) {
 	defer s.mu.Unlock()
 	s.faults = f
 	s.throttleCnt = f.ThrottleFirst
+	s.subThrottle = f.SubThrottleFirst
 }
 
 // SetRoles replaces the application permissions granted to an app; it takes
@@ -318,6 +328,10 @@ func (s *Sim) drawTop() int {
 func (s *Sim) drawSub() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.subThrottle > 0 {
+		s.subThrottle--
+		return http.StatusTooManyRequests
+	}
 	return s.draw(s.faults.SubThrottle, s.faults.SubServerError)
 }
 
@@ -355,17 +369,15 @@ func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) bool {
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
 		return false
 	}
-	s.mu.Lock()
-	t, known := s.tokens[tok]
-	s.mu.Unlock()
+	t, known := s.readToken(tok)
 	switch {
 	case !known:
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed, there are no dots (.).")
 		return false
-	case time.Now().After(t.expires):
+	case time.Now().After(t.Expires):
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
 		return false
-	case t.resource != GraphResource:
+	case t.Resource != GraphResource:
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
 		return false
 	}
@@ -374,14 +386,13 @@ func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) bool {
 
 // granted reports whether the app behind the request's token holds one of perms.
 func (s *Sim) granted(r *http.Request, perms ...string) bool {
-	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tokens[tok]
+	t, ok := s.readToken(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	if !ok {
 		return false
 	}
-	a, ok := s.apps[strings.ToLower(t.clientID)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.apps[strings.ToLower(t.ClientID)]
 	if !ok {
 		return false
 	}

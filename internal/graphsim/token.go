@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"crypto"
+	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -148,7 +149,9 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 }
 
 // managedIdentityToken serves the App Service managed identity protocol
-// (IDENTITY_ENDPOINT with an X-IDENTITY-HEADER secret, api-version 2019-08-01).
+// (IDENTITY_ENDPOINT with an X-IDENTITY-HEADER secret, api-version 2019-08-01):
+// the identity named by client_id, or else the first managed identity in
+// Options.Apps as the system-assigned one.
 func (s *Sim) managedIdentityToken(w http.ResponseWriter, r *http.Request) {
 	s.counts.tokens.Add(1)
 	h := r.Header.Get("X-IDENTITY-HEADER")
@@ -165,7 +168,7 @@ func (s *Sim) managedIdentityToken(w http.ResponseWriter, r *http.Request) {
 	want := q.Get("client_id")
 	var app *App
 	s.mu.Lock()
-	for _, a := range s.apps {
+	for _, a := range s.appOrder {
 		if a.ManagedIdentity && (want == "" || strings.EqualFold(a.ClientID, want)) {
 			app = a
 			break
@@ -186,12 +189,43 @@ func (s *Sim) managedIdentityToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// tokenKey signs the simulator's access tokens. It depends only on the
+// tenant, so a token stays good across simulators of the same tenant, as
+// MSAL may cache one process-wide.
+func tokenKey(tenant string) []byte {
+	k := sha256.Sum256([]byte("graphsim token key/" + strings.ToLower(tenant)))
+	return k[:]
+}
+
+// issue returns a signed, self-contained access token.
 func (s *Sim) issue(clientID, resource string) string {
-	tok := "simtoken." + strings.ReplaceAll(newID(), "-", "") + strings.ReplaceAll(newID(), "-", "")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens[tok] = issued{clientID: clientID, resource: strings.TrimSuffix(resource, "/"), expires: time.Now().Add(tokenLifetime)}
-	return tok
+	payload, _ := json.Marshal(issued{ClientID: clientID, Resource: strings.TrimSuffix(resource, "/"),
+		Expires: time.Now().Add(tokenLifetime), Nonce: newID()})
+	p := base64.RawURLEncoding.EncodeToString(payload)
+	return "simtoken." + p + "." + s.sign(p)
+}
+
+func (s *Sim) sign(p string) string {
+	m := hmac.New(sha256.New, s.tokenKey)
+	m.Write([]byte(p))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// readToken checks a token's signature and returns what it says.
+func (s *Sim) readToken(tok string) (issued, bool) {
+	var t issued
+	rest, ok := strings.CutPrefix(tok, "simtoken.")
+	if !ok {
+		return t, false
+	}
+	p, sig, ok := strings.Cut(rest, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(p))) {
+		return t, false
+	}
+	if err := decodeSegment(p, &t); err != nil {
+		return t, false
+	}
+	return t, true
 }
 
 // tokenError writes an Entra token endpoint error body.
