@@ -103,10 +103,13 @@ func pickCallers(ctx context.Context, db *sqlite.DB, rules *access.Rules, total 
 		for _, ws := range wss {
 			levels[rules.Grant(u.ID, ws).Level]++
 		}
+		team := levels[core.LevelReportToThem] + levels[core.LevelManagersTeam]
 		switch {
 		case levels[core.LevelAll] == len(wss):
 			alls = append(alls, u.ID)
-		case levels[core.LevelReportToThem]+levels[core.LevelManagersTeam] > 0:
+		case levels[core.LevelAll] > 0:
+			// sees a workspace in full: neither a rep nor a manager
+		case team > 0:
 			managers = append(managers, u.ID)
 		case levels[core.LevelOwn] > 0:
 			reps = append(reps, u.ID)
@@ -116,7 +119,7 @@ func pickCallers(ctx context.Context, db *sqlite.DB, rules *access.Rules, total 
 		best := benchCaller{role: role}
 		bestGap := -1.0
 		for i, id := range ids {
-			if i >= 60 { // enough candidates; each costs a visible-set build
+			if i >= 400 { // enough candidates; each costs a visible-set build
 				break
 			}
 			v, _ := rules.Visibility(id)

@@ -115,6 +115,7 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 		// ?1 is the match, ?6 the caller's visible set.
 		var handle int64
 		filter := ""
+		few := false // the caller sees at most rankLimit calls in all
 		if !q.Visibility.Everything {
 			visible, err := db.visibleBitmap(ctx, tx, &q.Visibility)
 			if err != nil {
@@ -125,25 +126,45 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 				handle, done = registerVisible(visible.bits)
 				defer done()
 				filter = " AND gc_visible(?6, rowid)"
+				few = visible.n <= rankLimit
 			}
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
-			strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total); err != nil {
-			return fmt.Errorf("count: %w", err)
-		}
-		if res.Total == 0 || offset >= res.Total {
+		count := func() error {
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
+				strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total)
+			if err != nil {
+				return fmt.Errorf("count: %w", err)
+			}
 			return nil
 		}
-		rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score FROM call_fts
-			WHERE call_fts MATCH ?1` + filter + ` ORDER BY score LIMIT ?2 OFFSET ?3`
-		if res.Total > rankLimit {
-			rank = `SELECT rowid AS r, -rowid AS score FROM call_fts
-				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
+		var page string
+		switch {
+		case few:
+			// Every visible match is ranked: one pass over the matches
+			// both counts and ranks them (a second pass would test each
+			// match against the visible set again).
+			page = `WITH m AS MATERIALIZED (SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score
+				FROM call_fts WHERE call_fts MATCH ?1` + filter + `),
+				top AS (SELECT r, score, (SELECT count(*) FROM m) AS n FROM m ORDER BY score LIMIT ?2 OFFSET ?3)`
+		default:
+			if err := count(); err != nil {
+				return err
+			}
+			if res.Total == 0 || offset >= res.Total {
+				return nil
+			}
+			rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score, 0 AS n FROM call_fts
+				WHERE call_fts MATCH ?1` + filter + ` ORDER BY score LIMIT ?2 OFFSET ?3`
+			if res.Total > rankLimit {
+				rank = `SELECT rowid AS r, -rowid AS score, 0 AS n FROM call_fts
+					WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
+			}
+			page = `WITH top AS (` + rank + `)`
 		}
 		// Rank first, then build snippets for the page only: a snippet in the
 		// ranking query would be computed for every match.
-		rows, err := tx.QueryContext(ctx, `WITH top AS (`+rank+`)
-			SELECT c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
+		rows, err := tx.QueryContext(ctx, page+`
+			SELECT top.n, c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
 				snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
 				snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
 				snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
@@ -160,11 +181,14 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 		defer rows.Close()
 		for rows.Next() {
 			var h core.Hit
-			var started, duration int64
+			var n, started, duration int64
 			var accounts, deals, brief, keyPoints, actionItems, best string
-			if err := rows.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
+			if err := rows.Scan(&n, &h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
 				&brief, &keyPoints, &actionItems, &best); err != nil {
 				return err
+			}
+			if few {
+				res.Total = int(n)
 			}
 			h.Started = time.Unix(started, 0).UTC()
 			h.Duration = time.Duration(duration) * time.Second
@@ -173,7 +197,13 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 			h.Snippet = pickSnippet(brief, keyPoints, actionItems, best)
 			res.Hits = append(res.Hits, h)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if few && len(res.Hits) == 0 && offset > 0 {
+			return count() // a page past the end still reports the total
+		}
+		return nil
 	})
 	if err != nil {
 		return core.SearchResult{Hits: []core.Hit{}}, fmt.Errorf("sqlite: search: %w", err)

@@ -37,6 +37,7 @@ type bitmap []uint64
 // the query needs no filter at all.
 type visibleSet struct {
 	bits bitmap
+	n    int // calls in bits
 	full bool
 }
 
@@ -59,23 +60,35 @@ func (b bitmap) count() int {
 	return n
 }
 
-// visibleSets holds the bitmaps of the queries running now, by handle. It is
-// package state because SQLite functions are registered with the driver,
-// once per process, not per DB.
+// visibleSets holds the bitmaps of the queries running now, in slots
+// addressed by handle. It is package state because SQLite functions are
+// registered with the driver, once per process, not per DB. gc_visible runs
+// once per match, so a lookup is one atomic load, not a map access.
 var visibleSets struct {
-	next atomic.Int64
-	m    sync.Map // int64 → bitmap
+	mu    sync.Mutex
+	free  []int64
+	slots [maxConcurrentSearches]atomic.Pointer[bitmap]
 }
 
+// maxConcurrentSearches bounds the trimmed searches running at once in one
+// process; more wait for a slot.
+const maxConcurrentSearches = 256
+
+var slotFreed = sync.NewCond(&visibleSets.mu)
+
 func init() {
+	for i := maxConcurrentSearches - 1; i >= 0; i-- {
+		visibleSets.free = append(visibleSets.free, int64(i))
+	}
 	sqlite.MustRegisterFunction("gc_visible", &sqlite.FunctionImpl{
 		NArgs: 2,
 		Scalar: func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 			h, _ := args[0].(int64)
 			rowid, _ := args[1].(int64)
-			v, ok := visibleSets.m.Load(h)
-			if ok && v.(bitmap).has(rowid) {
-				return int64(1), nil
+			if h >= 0 && h < maxConcurrentSearches {
+				if b := visibleSets.slots[h].Load(); b != nil && b.has(rowid) {
+					return int64(1), nil
+				}
 			}
 			return int64(0), nil
 		},
@@ -85,9 +98,21 @@ func init() {
 // registerVisible makes b available to gc_visible until the returned
 // function is called.
 func registerVisible(b bitmap) (handle int64, done func()) {
-	h := visibleSets.next.Add(1)
-	visibleSets.m.Store(h, b)
-	return h, func() { visibleSets.m.Delete(h) }
+	visibleSets.mu.Lock()
+	for len(visibleSets.free) == 0 {
+		slotFreed.Wait()
+	}
+	h := visibleSets.free[len(visibleSets.free)-1]
+	visibleSets.free = visibleSets.free[:len(visibleSets.free)-1]
+	visibleSets.mu.Unlock()
+	visibleSets.slots[h].Store(&b)
+	return h, func() {
+		visibleSets.slots[h].Store(nil)
+		visibleSets.mu.Lock()
+		visibleSets.free = append(visibleSets.free, h)
+		visibleSets.mu.Unlock()
+		slotFreed.Signal()
+	}
 }
 
 // visibleCache remembers the bitmaps of recent callers and the calls'
@@ -186,7 +211,8 @@ func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) 
 	if err != nil {
 		return visibleSet{}, err
 	}
-	b := visibleSet{bits: bits, full: bits.count() == ws.calls}
+	n := bits.count()
+	b := visibleSet{bits: bits, n: n, full: n == ws.calls}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -322,7 +348,7 @@ func (db *DB) CountVisible(ctx context.Context, v core.Visibility) (int, error) 
 	var n int
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		b, err := db.visibleBitmap(ctx, tx, &v)
-		n = b.bits.count()
+		n = b.n
 		return err
 	})
 	if err != nil {
