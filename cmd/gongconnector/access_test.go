@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -237,5 +238,73 @@ func TestIdentityMappingBadInput(t *testing.T) {
 	}
 	if code, out, _ := cli(t, env, "identities", "--config", cfg, "--json"); code != 0 || !strings.Contains(out, `"status": "mapped"`) {
 		t.Errorf("identities after the bad configs: %d", code)
+	}
+}
+
+// TestDirectoryWithTwoUsersForOneEmail: a file directory that starts
+// answering two people for one Gong user's email reports it, and that
+// user's previous mapping stays in force.
+func TestDirectoryWithTwoUsersForOneEmail(t *testing.T) {
+	cfg, env, sim := tenant(t, 200)
+	if code, _, errOut := cli(t, env, "crawl", "--config", cfg, "--full"); code != 0 {
+		t.Fatalf("crawl: %s", errOut)
+	}
+	host := ""
+	id := gongsim.ExampleCalls(sim)[gongsim.ExampleAcme]
+	sim.Truth(func(x gong.ExtensiveCall) bool {
+		if string(x.MetaData.ID) == id {
+			host = string(x.MetaData.PrimaryUserID)
+		}
+		return host == ""
+	})
+	var email string
+	var rows []string
+	for _, u := range sim.Users() {
+		if string(u.ID) == host {
+			email = u.EmailAddress
+		}
+		rows = append(rows, fmt.Sprintf("obj-%s,%s,%s", u.ID, u.EmailAddress, u.EmailAddress))
+	}
+	dir := filepath.Dir(cfg)
+	people := filepath.Join(dir, "people.csv")
+	write := func(extra string) {
+		csv := "id,upn,mail\n" + strings.Join(rows, "\n") + "\n" + extra
+		if err := os.WriteFile(people, []byte(csv), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base, _ := os.ReadFile(cfg)
+	if err := os.WriteFile(cfg, append(base, "identity:\n  directory: file\n  file: people.csv\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	write("")
+	if code, _, errOut := cli(t, env, "identities", "--config", cfg); code != 0 {
+		t.Fatalf("identities with a clean directory: %d %s", code, errOut)
+	}
+	write("impostor,someone.else@brightwave.io," + email + "\n")
+	code, out, _ := cli(t, env, "identities", "--config", cfg, "--json")
+	if code != 0 {
+		t.Fatalf("identities: exit %d", code)
+	}
+	var m struct {
+		Users []struct {
+			GongUserID string `json:"gong_user_id"`
+			Identity   string `json:"identity"`
+			Status     string `json:"status"`
+			Reason     string `json:"reason"`
+		} `json:"users"`
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range m.Users {
+		if e.GongUserID == host {
+			if e.Status != "several_matches" || !strings.Contains(e.Reason, "previous mapping") || !strings.EqualFold(e.Identity, email) {
+				t.Errorf("the host's entry: %+v", e)
+			}
+		}
+	}
+	if !slices.Contains(searchIDs(t, env, cfg, email, "Acme", "planning"), id) {
+		t.Errorf("%s no longer finds their call after the directory turned ambiguous", email)
 	}
 }
