@@ -203,7 +203,7 @@ func (c *Client) sendBatch(ctx context.Context, wire []wireRequest, chunk []int,
 	}
 	res, err := c.Do(ctx, Request{Method: http.MethodPost, URL: "/$batch", Body: body})
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("graph: batch of %d requests: %w", len(chunk), err)
+		return nil, time.Time{}, fmt.Errorf("batch of %s: %w", plural(len(chunk), "request"), err)
 	}
 	var got struct {
 		Responses []wireResponse `json:"responses"`

@@ -141,6 +141,7 @@ type APIError struct {
 	Path string
 }
 
+// Error returns "METHOD PATH: HTTP status code: message".
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("%s %s: HTTP %d", e.Method, e.Path, e.Status)
 	if e.Code != "" {

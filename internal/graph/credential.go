@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -182,7 +183,10 @@ type tokenError struct {
 	Codes       []int  `json:"error_codes"`
 }
 
-var aadstsPattern = regexp.MustCompile(`AADSTS(\d+)`)
+var (
+	aadstsPattern     = regexp.MustCompile(`AADSTS(\d+)`)
+	aadstsDescription = regexp.MustCompile(`AADSTS\d+: [^"\r\n]*`)
+)
 
 func (e *entraCredential) explain(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
@@ -193,26 +197,37 @@ func (e *entraCredential) explain(ctx context.Context, err error) error {
 			Message: fmt.Sprintf("cannot get a token from the managed identity of this host: check that the host has a managed identity with access to Microsoft Graph (%s, and %s for a user-assigned identity)", settingManagedIdentity, settingClientID),
 			Err:     errors.New(firstLine(redact(err.Error(), e.secret)))}
 	}
+	var te tokenError
+	status := 0
 	var afe *azidentity.AuthenticationFailedError
-	if !errors.As(err, &afe) || afe.RawResponse == nil {
+	if errors.As(err, &afe) && afe.RawResponse != nil {
+		status = afe.RawResponse.StatusCode
+		body, _ := runtime.Payload(afe.RawResponse)
+		_ = json.Unmarshal(body, &te)
+	} else if m := aadstsDescription.FindString(err.Error()); m != "" {
+		// An answer that reached us only as text, such as a failed
+		// discovery of the authority.
+		te.Description = m
+	} else {
 		return &core.Error{Code: core.EUnavailable,
 			Message: fmt.Sprintf("cannot get a token from Microsoft Entra ID at %s: check %s and the network", e.authority, settingAuthorityHost),
 			Err:     errors.New(shortCause(redact(err.Error(), e.secret)))}
 	}
-	var te tokenError
-	body, _ := runtime.Payload(afe.RawResponse)
-	_ = json.Unmarshal(body, &te)
 	code := 0
 	if len(te.Codes) > 0 {
 		code = te.Codes[0]
 	} else if m := aadstsPattern.FindStringSubmatch(te.Description); m != nil {
-		fmt.Sscan(m[1], &code)
+		code, _ = strconv.Atoi(m[1])
 	}
 	desc := firstSentence(redact(te.Description, e.secret))
-	status := afe.RawResponse.StatusCode
-	cause := fmt.Errorf("HTTP %d %s: %s", status, te.Error, desc)
-	if te.Error == "" {
+	var cause error
+	switch {
+	case status != 0 && te.Error != "":
+		cause = fmt.Errorf("HTTP %d %s: %s", status, te.Error, desc)
+	case status != 0:
 		cause = fmt.Errorf("HTTP %d", status)
+	default:
+		cause = errors.New(desc)
 	}
 	msg := ""
 	switch code {

@@ -6,9 +6,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
+	"io"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,4 +183,38 @@ func TestManagedIdentity(t *testing.T) {
 	t.Setenv("IDENTITY_HEADER", "wrong")
 	err = lookupWith(t, e, Credentials{ManagedIdentity: true, ClientID: "system-assigned"})
 	assertErr(t, err, "cannot get a token from the managed identity of this host", "identity.entra.managed_identity")
+}
+
+func TestExplainTokenError(t *testing.T) {
+	e := &entraCredential{kind: "client secret", authority: "https://login.example", tenant: "contoso.onmicrosoft.com", secret: testSecret}
+	response := func(status int, body string) error {
+		return &azidentity.AuthenticationFailedError{RawResponse: &http.Response{StatusCode: status, Body: io.NopCloser(strings.NewReader(body))}}
+	}
+	tests := map[string]struct {
+		err      error
+		wantCode string
+		wants    []string
+	}{
+		"network": {err: errors.New("dial tcp 10.0.0.1:443: connect: connection refused; secret " + testSecret),
+			wantCode: core.EUnavailable, wants: []string{"cannot get a token from Microsoft Entra ID at https://login.example: check identity.entra.authority_host and the network", "connection refused", "[redacted]"}},
+		"tenant only as text": {err: errors.New(`http call(https://login.example/x/v2.0/.well-known/openid-configuration)(GET) error: reply status code was 400: {"error":"invalid_tenant","error_description":"AADSTS90002: Tenant 'x' not found."}`),
+			wantCode: core.EUnauthorized, wants: []string{`does not know tenant "contoso.onmicrosoft.com": check identity.entra.tenant_id`, "AADSTS90002: Tenant 'x' not found."}},
+		"expired secret": {err: response(401, `{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys are expired.\r\nTrace ID: 1","error_codes":[7000222]}`),
+			wantCode: core.EUnauthorized, wants: []string{"the client secret has expired", "identity.entra.client_secret", "HTTP 401 invalid_client: AADSTS7000222: The provided client secret keys are expired."}},
+		"other invalid_client": {err: response(401, `{"error":"invalid_client","error_description":"AADSTS1: something"}`),
+			wantCode: core.EUnauthorized, wants: []string{"rejected the app's credentials: check identity.entra.client_id and identity.entra.client_secret"}},
+		"server error": {err: response(503, `{"error":"temporarily_unavailable","error_description":"AADSTS90033: A transient error has occurred."}`),
+			wantCode: core.EUnavailable, wants: []string{"Microsoft Entra ID at https://login.example is failing (HTTP 503); try again later"}},
+		"not JSON": {err: response(502, `<html>bad gateway</html>`),
+			wantCode: core.EUnavailable, wants: []string{"is failing (HTTP 502)"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			err := e.explain(t.Context(), tc.err)
+			assertErr(t, err, tc.wants...)
+			if got := core.ErrorCode(err); got != tc.wantCode {
+				t.Errorf("code = %s, want %s", got, tc.wantCode)
+			}
+		})
+	}
 }

@@ -100,7 +100,7 @@ func (d *Directory) Lookup(ctx context.Context, attr core.Attribute, values []st
 	}
 	res, err := d.c.Batch(ctx, reqs)
 	if err != nil {
-		return nil, fmt.Errorf("look up %d users by %s in Microsoft Entra ID: %w", len(reqs), attr, err)
+		return nil, fmt.Errorf("look up %s by %s in Microsoft Entra ID: %w", plural(len(reqs), "user"), attr, err)
 	}
 	out := map[string][]core.DirectoryUser{}
 	for i, r := range res {
@@ -241,4 +241,12 @@ func (d *Directory) groupID(ctx context.Context, name string) (string, error) {
 		ids[i] = g.ID
 	}
 	return "", core.Errorf(core.EConflict, "%d groups are named %q in Microsoft Entra ID: use the object id of the one you mean (%s)", len(ids), name, strings.Join(ids, ", "))
+}
+
+// plural returns "1 user", "2 users".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -54,9 +54,9 @@ func (s *Sim) parseQuery(w http.ResponseWriter, r *http.Request, sch *schema, pr
 		return nil, false
 	}
 	if v := vals.Get("$select"); v != "" {
-		sel, err := parseSelect(v, props, sch)
-		if err != nil {
-			graphError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		sel, msg := parseSelect(v, props, sch)
+		if msg != "" {
+			graphError(w, http.StatusBadRequest, "BadRequest", msg)
 			return nil, false
 		}
 		q.sel = sel
@@ -80,7 +80,9 @@ func (s *Sim) parseQuery(w http.ResponseWriter, r *http.Request, sch *schema, pr
 	return q, true
 }
 
-func parseSelect(v string, props []string, sch *schema) ([]string, error) {
+// parseSelect returns the selected properties, or Graph's message for one
+// it does not know.
+func parseSelect(v string, props []string, sch *schema) ([]string, string) {
 	var out []string
 	for _, p := range strings.Split(v, ",") {
 		p = strings.TrimSpace(p)
@@ -95,11 +97,11 @@ func parseSelect(v string, props []string, sch *schema) ([]string, error) {
 			if sch != nil {
 				typ = sch.typeName
 			}
-			return nil, fmt.Errorf("Parsing OData Select and Expand failed: Could not find a property named '%s' on type '%s'.", p, typ)
+			return nil, fmt.Sprintf("Parsing OData Select and Expand failed: Could not find a property named '%s' on type '%s'.", p, typ)
 		}
 		out = append(out, found)
 	}
-	return out, nil
+	return out, ""
 }
 
 func encodeSkipToken(n int) string {
