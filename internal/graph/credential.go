@@ -24,15 +24,18 @@ import (
 // DefaultAuthorityHost is the Microsoft Entra ID authority of the public cloud.
 const DefaultAuthorityHost = "https://login.microsoftonline.com"
 
-// Settings named in messages for the admin.
+// Settings named in messages for the admin: the identity.entra keys of the
+// configuration file, and the environment variables from which cmd reads
+// the app's credential (never from the file).
 const (
 	settingTenantID        = "identity.entra.tenant_id"
 	settingClientID        = "identity.entra.client_id"
-	settingClientSecret    = "identity.entra.client_secret"
-	settingCertificatePath = "identity.entra.certificate_path"
-	settingManagedIdentity = "identity.entra.managed_identity"
 	settingAuthorityHost   = "identity.entra.authority_host"
 	settingGraphURL        = "identity.entra.graph_url"
+	settingClientSecret    = "ENTRA_CLIENT_SECRET"
+	settingCertificatePath = "ENTRA_CLIENT_CERTIFICATE_FILE"
+	settingCertificatePass = "ENTRA_CLIENT_CERTIFICATE_PASSWORD"
+	settingManagedIdentity = "ENTRA_MANAGED_IDENTITY"
 )
 
 // Credentials say how the app authenticates to Microsoft Entra ID. Exactly
@@ -44,8 +47,8 @@ type Credentials struct {
 	// managed identity it selects a user-assigned identity (empty means the
 	// system-assigned one).
 	ClientID string
-	// ClientSecret is the client secret value; with CertificatePath it is the
-	// password of a PFX file, if it has one.
+	// ClientSecret is the client secret value (ENTRA_CLIENT_SECRET); with
+	// CertificatePath it is the password of a PFX file, if it has one.
 	ClientSecret string
 	// CertificatePath is a PEM file (certificate and unencrypted private key)
 	// or a PFX/PKCS#12 file.
@@ -122,7 +125,7 @@ func NewTokenCredential(c Credentials, httpClient *http.Client) (azcore.TokenCre
 		}
 		if err != nil {
 			return nil, core.Errorf(core.EInvalid, "%s %q holds no usable certificate and private key (a PEM file with both, or a PFX file whose password is %s): %s",
-				settingCertificatePath, c.CertificatePath, settingClientSecret, redact(err.Error(), c.ClientSecret))
+				settingCertificatePath, c.CertificatePath, settingCertificatePass, redact(err.Error(), c.ClientSecret))
 		}
 		w.kind = "certificate"
 		cred, err := azidentity.NewClientCertificateCredential(c.TenantID, c.ClientID, certs, key,
@@ -140,7 +143,7 @@ func NewTokenCredential(c Credentials, httpClient *http.Client) (azcore.TokenCre
 		}
 		w.inner = cred
 	default:
-		return nil, core.Errorf(core.EInvalid, "no Microsoft Entra ID credential is configured: set %s, %s or %s", settingClientSecret, settingCertificatePath, settingManagedIdentity)
+		return nil, core.Errorf(core.EInvalid, "no Microsoft Entra ID credential is configured: set %s, %s or %s=true", settingClientSecret, settingCertificatePath, settingManagedIdentity)
 	}
 	return w, nil
 }

@@ -48,7 +48,7 @@ func TestTokenErrors(t *testing.T) {
 	}{
 		"ok": {change: func(*Credentials) {}},
 		"wrong secret": {change: func(c *Credentials) { c.ClientSecret = "wrong-" + testSecret + "-wrong" },
-			wantCode: core.EUnauthorized, wants: []string{"rejected the client secret: check identity.entra.client_secret", "AADSTS7000215"}},
+			wantCode: core.EUnauthorized, wants: []string{"rejected the client secret: check ENTRA_CLIENT_SECRET", "AADSTS7000215"}},
 		"unknown tenant": {change: func(c *Credentials) { c.TenantID = "00000000-0000-0000-0000-000000000000" },
 			wantCode: core.EUnauthorized, wants: []string{"does not know tenant", "check identity.entra.tenant_id", "AADSTS90002"}},
 		"unknown client id": {change: func(c *Credentials) { c.ClientID = "99999999-0000-0000-0000-000000000000" },
@@ -60,11 +60,11 @@ func TestTokenErrors(t *testing.T) {
 		"no client id": {change: func(c *Credentials) { c.ClientID = "" },
 			wantCode: core.EInvalid, wants: []string{"identity.entra.client_id is not set"}},
 		"no credential": {change: func(c *Credentials) { c.ClientSecret = "" },
-			wantCode: core.EInvalid, wants: []string{"set identity.entra.client_secret, identity.entra.certificate_path or identity.entra.managed_identity"}},
+			wantCode: core.EInvalid, wants: []string{"set ENTRA_CLIENT_SECRET, ENTRA_CLIENT_CERTIFICATE_FILE or ENTRA_MANAGED_IDENTITY=true"}},
 		"plain http authority": {change: func(c *Credentials) { c.AuthorityHost = "http://login.example" },
 			wantCode: core.EInvalid, wants: []string{"identity.entra.authority_host", "is not an https URL"}},
 		"missing certificate": {change: func(c *Credentials) { c.CertificatePath = filepath.Join(t.TempDir(), "nope.pem") },
-			wantCode: core.EInvalid, wants: []string{"cannot read identity.entra.certificate_path", "no such file"}},
+			wantCode: core.EInvalid, wants: []string{"cannot read ENTRA_CLIENT_CERTIFICATE_FILE", "no such file"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -141,11 +141,11 @@ func TestCertificateCredential(t *testing.T) {
 		"PEM": {creds: Credentials{ClientID: "pem-app", CertificatePath: pemPath}},
 		"PFX": {creds: Credentials{ClientID: "pfx-app", CertificatePath: "testdata/app.pfx", ClientSecret: "pfx-pass"}},
 		"PFX with the wrong password": {creds: Credentials{ClientID: "pfx-app", CertificatePath: "testdata/app.pfx", ClientSecret: "nope"},
-			wants: []string{"identity.entra.certificate_path", "holds no usable certificate"}},
+			wants: []string{"ENTRA_CLIENT_CERTIFICATE_FILE", "holds no usable certificate"}},
 		"certificate not registered": {creds: Credentials{ClientID: "pem-app", CertificatePath: otherPath},
-			wants: []string{"rejected the certificate: check identity.entra.certificate_path", "AADSTS700027"}},
+			wants: []string{"rejected the certificate: check ENTRA_CLIENT_CERTIFICATE_FILE", "AADSTS700027"}},
 		"not a certificate": {creds: Credentials{ClientID: "pem-app", CertificatePath: "client_test.go"},
-			wants: []string{"identity.entra.certificate_path", "holds no usable certificate"}},
+			wants: []string{"ENTRA_CLIENT_CERTIFICATE_FILE", "holds no usable certificate"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -182,7 +182,7 @@ func TestManagedIdentity(t *testing.T) {
 	// identity that has none yet.
 	t.Setenv("IDENTITY_HEADER", "wrong")
 	err = lookupWith(t, e, Credentials{ManagedIdentity: true, ClientID: "system-assigned"})
-	assertErr(t, err, "cannot get a token from the managed identity of this host", "identity.entra.managed_identity")
+	assertErr(t, err, "cannot get a token from the managed identity of this host", "ENTRA_MANAGED_IDENTITY")
 }
 
 func TestExplainTokenError(t *testing.T) {
@@ -200,9 +200,9 @@ func TestExplainTokenError(t *testing.T) {
 		"tenant only as text": {err: errors.New(`http call(https://login.example/x/v2.0/.well-known/openid-configuration)(GET) error: reply status code was 400: {"error":"invalid_tenant","error_description":"AADSTS90002: Tenant 'x' not found."}`),
 			wantCode: core.EUnauthorized, wants: []string{`does not know tenant "contoso.onmicrosoft.com": check identity.entra.tenant_id`, "AADSTS90002: Tenant 'x' not found."}},
 		"expired secret": {err: response(401, `{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys are expired.\r\nTrace ID: 1","error_codes":[7000222]}`),
-			wantCode: core.EUnauthorized, wants: []string{"the client secret has expired", "identity.entra.client_secret", "HTTP 401 invalid_client: AADSTS7000222: The provided client secret keys are expired."}},
+			wantCode: core.EUnauthorized, wants: []string{"the client secret has expired", "ENTRA_CLIENT_SECRET", "HTTP 401 invalid_client: AADSTS7000222: The provided client secret keys are expired."}},
 		"other invalid_client": {err: response(401, `{"error":"invalid_client","error_description":"AADSTS1: something"}`),
-			wantCode: core.EUnauthorized, wants: []string{"rejected the app's credentials: check identity.entra.client_id and identity.entra.client_secret"}},
+			wantCode: core.EUnauthorized, wants: []string{"rejected the app's credentials: check identity.entra.client_id and ENTRA_CLIENT_SECRET"}},
 		"server error": {err: response(503, `{"error":"temporarily_unavailable","error_description":"AADSTS90033: A transient error has occurred."}`),
 			wantCode: core.EUnavailable, wants: []string{"Microsoft Entra ID at https://login.example is failing (HTTP 503); try again later"}},
 		"not JSON": {err: response(502, `<html>bad gateway</html>`),

@@ -33,6 +33,9 @@ func NewDirectory(c *Client) *Directory {
 	return &Directory{c: c, log: c.log}
 }
 
+// Name returns "entra", the directory's name in identity maps.
+func (d *Directory) Name() string { return "entra" }
+
 // graphUser is a user as Graph returns it.
 type graphUser struct {
 	ID                string   `json:"id"`
