@@ -260,12 +260,9 @@ func (p *program) identities(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	snap, err := db.Snapshot(ctx)
+	snap, err := storedSnapshot(ctx, cfg, db)
 	if err != nil {
 		return err
-	}
-	if snap == nil {
-		return core.Errorf(core.ENotFound, "no permission snapshot yet: run gongconnector crawl --permissions --config %s", cfg.Path)
 	}
 	m, refreshErr := p.refreshIdentities(ctx, cfg, db, snap, p.logger(false))
 	if m != nil {

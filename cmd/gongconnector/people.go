@@ -105,12 +105,9 @@ func (p *program) refreshIdentities(ctx context.Context, cfg *config.Config, db 
 // snapshot, the identity mapping (refreshed when missing, older than the
 // snapshot or made with other settings) and the rollout audience.
 func (p *program) accessFor(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, warn io.Writer) (*access.Authorizer, *identity.Map, error) {
-	snap, err := db.Snapshot(ctx)
+	snap, err := storedSnapshot(ctx, cfg, db)
 	if err != nil {
 		return nil, nil, err
-	}
-	if snap == nil {
-		return nil, nil, core.Errorf(core.ENotFound, "no permission snapshot yet: run gongconnector crawl --permissions --config %s", cfg.Path)
 	}
 	stored, err := loadMap(ctx, db)
 	if err != nil {
@@ -142,6 +139,15 @@ func (p *program) accessFor(ctx context.Context, cfg *config.Config, db *sqlite.
 		aud = audience{m: m, a: a}
 	}
 	return access.NewAuthorizer(access.New(snap), people{m}, aud, cfg.Access.Mode), m, nil
+}
+
+// storedSnapshot returns the permission snapshot, or says how to take one.
+func storedSnapshot(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*core.PermissionSnapshot, error) {
+	snap, err := db.Snapshot(ctx)
+	if err == nil && snap == nil {
+		err = core.Errorf(core.ENotFound, "no permission snapshot yet: run gongconnector crawl --permissions --config %s", cfg.Path)
+	}
+	return snap, err
 }
 
 // people adapts the identity map to what access needs.
