@@ -249,7 +249,7 @@ func (r *Rules) Visibility(id string) (core.Visibility, string) {
 		g := r.Grant(id, ws)
 		switch g.Level {
 		case core.LevelNone:
-			notes = append(notes, r.workspaceName(ws)+": "+g.Note)
+			notes = append(notes, r.WorkspaceName(ws)+": "+g.Note)
 			continue
 		case core.LevelAll:
 			v.Workspaces = append(v.Workspaces, ws)
@@ -283,7 +283,8 @@ func (r *Rules) keysOf(id string) []string {
 	return []string{core.UserKey(id)}
 }
 
-func (r *Rules) workspaceName(id string) string {
+// WorkspaceName returns a workspace's name, or its id when unnamed.
+func (r *Rules) WorkspaceName(id string) string {
 	for _, w := range r.snap.Workspaces {
 		if w.ID == id && w.Name != "" {
 			return w.Name
@@ -294,6 +295,3 @@ func (r *Rules) workspaceName(id string) string {
 	}
 	return id
 }
-
-// WorkspaceName returns a workspace's name, or its id when unnamed.
-func (r *Rules) WorkspaceName(id string) string { return r.workspaceName(id) }
