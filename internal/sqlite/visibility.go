@@ -4,15 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
-
-	"modernc.org/sqlite"
 
 	"gongconnector/internal/core"
 )
@@ -80,19 +77,17 @@ func init() {
 	for i := maxConcurrentSearches - 1; i >= 0; i-- {
 		visibleSets.free = append(visibleSets.free, int64(i))
 	}
-	sqlite.MustRegisterFunction("gc_visible", &sqlite.FunctionImpl{
-		NArgs: 2,
-		Scalar: func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-			h, _ := args[0].(int64)
-			rowid, _ := args[1].(int64)
-			if h >= 0 && h < maxConcurrentSearches {
-				if b := visibleSets.slots[h].Load(); b != nil && b.has(rowid) {
-					return int64(1), nil
-				}
-			}
-			return int64(0), nil
-		},
-	})
+	registerVisibleFunc()
+}
+
+// visibleIn reports whether the bitmap registered under handle h holds
+// rowid; false for a handle with no bitmap.
+func visibleIn(h, rowid int64) bool {
+	if h < 0 || h >= maxConcurrentSearches {
+		return false
+	}
+	b := visibleSets.slots[h].Load()
+	return b != nil && b.has(rowid)
 }
 
 // registerVisible makes b available to gc_visible until the returned
