@@ -10,6 +10,8 @@ type Query struct {
 	Text   string `json:"text"`
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"`
+	// Parsed is Text understood; nil means ParseQuery(Text) in UTC.
+	Parsed *Parsed `json:"-"`
 	// Visibility is what the caller may see; the zero value sees nothing.
 	Visibility Visibility `json:"-"`
 }

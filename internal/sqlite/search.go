@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"gongconnector/internal/core"
@@ -26,10 +25,6 @@ const (
 	MaxLimit     = 100
 )
 
-// minPrefix is the shortest word a trailing '*' turns into a prefix query;
-// shorter prefixes match too much of the index to rank.
-const minPrefix = 3
-
 // bm25Weights weights the call_fts columns: title, accounts, deals, people,
 // brief, key_points, action_items, topics, trackers.
 const bm25Weights = "10.0, 8.0, 8.0, 3.0, 1.0, 2.0, 2.0, 3.0, 2.0"
@@ -43,53 +38,76 @@ var rankLimit = 20_000
 // snippetTokens is the length of a snippet in words.
 const snippetTokens = 24
 
-// MatchExpr turns any user text into a safe FTS5 query: the words of text
-// (runs of letters, digits and marks, as the unicode61 tokenizer splits
-// them), each quoted as a string, all required. A word of at least three
-// characters followed by '*' matches as a prefix. FTS5 operators and
-// punctuation in text are ordinary characters. It returns "" when text has
-// no words.
-func MatchExpr(text string) string {
-	var b strings.Builder
-	i := 0
-	for i < len(text) {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if !isWordRune(r) {
-			i += size
-			continue
-		}
-		start := i
-		for i < len(text) {
-			r, size := utf8.DecodeRuneInString(text[i:])
-			if !isWordRune(r) {
-				break
-			}
-			i += size
-		}
-		word := text[start:i]
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteByte('"')
-		// Words hold no quotes; the escaping is kept for safety should
-		// isWordRune ever change.
-		b.WriteString(strings.ReplaceAll(word, `"`, `""`))
-		b.WriteByte('"')
-		if i < len(text) && text[i] == '*' && utf8.RuneCountInString(word) >= minPrefix {
-			b.WriteByte('*')
-		}
-	}
-	return b.String()
+// fieldColumns maps query fields to call_fts columns.
+var fieldColumns = map[string]string{
+	core.FieldTitle: "title", core.FieldAccount: "accounts", core.FieldDeal: "deals",
+	core.FieldParticipant: "people", core.FieldTopic: "topics", core.FieldTracker: "trackers",
+	core.FieldBrief: "brief", core.FieldKeyPoints: "key_points", core.FieldActionItems: "action_items",
 }
 
-// isWordRune reports whether the unicode61 tokenizer keeps r in a token:
-// letters, numbers, private-use characters and, since diacritics are
-// removed, combining marks.
-func isWordRune(r rune) bool {
-	if r == utf8.RuneError {
-		return false
+// matchExpr writes a parsed query as an FTS5 expression. Every word is a
+// quoted string, so nothing a user types is FTS5 syntax; a term in a field
+// is a column filter. It returns "" when nothing is to be matched (no
+// group, or only excluded terms).
+func matchExpr(p core.Parsed) string {
+	var b strings.Builder
+	for _, g := range p.Groups {
+		var alts []string
+		for _, t := range g {
+			if e := termExpr(t); e != "" {
+				alts = append(alts, e)
+			}
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(" AND ")
+		}
+		if len(alts) == 1 {
+			b.WriteString(alts[0])
+		} else {
+			b.WriteString("(" + strings.Join(alts, " OR ") + ")")
+		}
 	}
-	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r) || unicode.IsMark(r)
+	if b.Len() == 0 {
+		return ""
+	}
+	expr := b.String()
+	for _, t := range p.Excluded {
+		if e := termExpr(t); e != "" {
+			expr = "(" + expr + ") NOT " + e
+		}
+	}
+	return expr
+}
+
+// termExpr writes one term: a phrase of its words, quoted, with a prefix
+// star and a column filter as the term asks.
+func termExpr(t core.Term) string {
+	var words []string
+	for _, w := range t.Words {
+		// Keep only what the tokenizer keeps, so the phrase is exactly the
+		// words (a stray quote cannot end the string).
+		w = strings.Map(func(r rune) rune {
+			if core.IsWordRune(r) {
+				return r
+			}
+			return ' '
+		}, w)
+		words = append(words, strings.Fields(w)...)
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	e := `"` + strings.Join(words, " ") + `"`
+	if t.Prefix && utf8.RuneCountInString(words[len(words)-1]) >= core.MinPrefix {
+		e += "*"
+	}
+	if col, ok := fieldColumns[t.Field]; ok {
+		e = "{" + col + "} : " + e
+	}
+	return e
 }
 
 // Search runs a full-text query and returns the number of matching calls
@@ -100,8 +118,13 @@ func isWordRune(r rune) bool {
 // nothing. Any text is accepted: text without words matches nothing.
 func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, error) {
 	res := core.SearchResult{Hits: []core.Hit{}}
-	match := MatchExpr(q.Text)
-	if match == "" || q.Visibility.Nothing() {
+	p := q.Parsed
+	if p == nil {
+		parsed := core.ParseQuery(q.Text, nil)
+		p = &parsed
+	}
+	match := matchExpr(*p)
+	if (match == "" && p.Filters.IsZero()) || q.Visibility.Nothing() {
 		return res, nil
 	}
 	limit := q.Limit
@@ -112,22 +135,24 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 	offset := max(q.Offset, 0)
 
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		// ?1 is the match, ?6 the caller's visible set.
+		f, few, err := db.queryFilter(ctx, tx, &q.Visibility, p.Filters)
+		if err != nil || f == nil {
+			return err // f nil: the filters exclude every call
+		}
+		// ?1 is the match, ?6 the filter's handle.
 		var handle int64
 		filter := ""
-		few := false // the caller sees at most rankLimit calls in all
-		if !q.Visibility.Everything {
-			visible, err := db.visibleBitmap(ctx, tx, &q.Visibility)
-			if err != nil {
-				return err
+		if f.bits != nil || f.narrowed() {
+			var done func()
+			handle, done = registerVisible(f)
+			defer done()
+			filter = " AND gc_visible(?6, rowid)"
+		}
+		if match == "" {
+			if filter == "" {
+				f = nil
 			}
-			if !visible.full {
-				var done func()
-				handle, done = registerVisible(visible.bits)
-				defer done()
-				filter = " AND gc_visible(?6, rowid)"
-				few = visible.n <= rankLimit
-			}
+			return db.listFiltered(ctx, tx, f, handle, limit, offset, &res)
 		}
 		count := func() error {
 			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
@@ -174,7 +199,7 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 			-- match and probe the page for each.
 			CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
 			CROSS JOIN calls c ON c.rowid = top.r
-			ORDER BY top.score, top.r`, match, limit, offset, HighlightStart, HighlightEnd, handle)
+			ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, HighlightStart, HighlightEnd, handle)
 		if err != nil {
 			return err
 		}

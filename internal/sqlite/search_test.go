@@ -11,48 +11,56 @@ import (
 
 func TestMatchExpr(t *testing.T) {
 	tests := map[string]struct{ in, want string }{
-		"empty":             {"", ""},
-		"punctuation only":  {`"()*-+^:.,;!?`, ""},
-		"words":             {"Acme pricing", `"Acme" "pricing"`},
-		"quotes":            {`"acme corp`, `"acme" "corp"`},
-		"parentheses":       {"(acme OR contoso)", `"acme" "OR" "contoso"`},
-		"prefix":            {"pric*", `"pric"*`},
-		"short prefix":      {"pr*", `"pr"`},
-		"star alone":        {"* acme *", `"acme"`},
-		"star inside":       {"ac*me", `"ac" "me"`},
-		"NEAR":              {"NEAR(acme contoso, 5)", `"NEAR" "acme" "contoso" "5"`},
-		"minus and column":  {"-acme title:contoso", `"acme" "title" "contoso"`},
-		"AND NOT words":     {"acme AND NOT contoso", `"acme" "AND" "NOT" "contoso"`},
-		"non-Latin":         {"Привет 東京 مرحبا", `"Привет" "東京" "مرحبا"`},
-		"diacritics":        {"Müller café", `"Müller" "café"`},
-		"emoji":             {"🚀 launch 👍🏽", `"launch"`},
-		"email":             {"ann@x.com", `"ann" "x" "com"`},
-		"invalid UTF-8":     {"ab\xffcd", `"ab" "cd"`},
-		"combining mark":    {"cafe\u0301 ok", `"cafe` + "\u0301" + `" "ok"`},
-		"prefix after char": {"téléph*", `"téléph"*`},
+		"empty":            {"", ""},
+		"punctuation only": {`"()*-+^:.,;!?`, ""},
+		"words":            {"Acme pricing", `"Acme" AND "pricing"`},
+		"phrase":           {`"acme corp`, `"acme corp"`},
+		"or":               {"(acme OR contoso)", `("acme" OR "contoso")`},
+		"prefix":           {"pric*", `"pric"*`},
+		"short prefix":     {"pr*", `"pr"`},
+		"star alone":       {"* acme *", `"acme"`},
+		"NEAR is a word":   {"NEAR(acme contoso, 5)", `"NEAR acme" AND "contoso" AND "5"`},
+		"excluded":         {"acme -legal -\"legal review\"", `(("acme") NOT "legal") NOT "legal review"`},
+		"only excluded":    {"-acme", ""},
+		"fields":           {"account:acme participant:\"Jane Doe\" topic:pric*", `{accounts} : "acme" AND {people} : "Jane Doe" AND {topics} : "pric"*`},
+		"unknown field":    {"foo:bar", `"foo bar"`},
+		"non-Latin":        {"Привет 東京 مرحبا", `"Привет" AND "東京" AND "مرحبا"`},
+		"diacritics":       {"Müller café", `"Müller" AND "café"`},
+		"emoji":            {"🚀 launch 👍🏽", `"launch"`},
+		"email":            {"ann@x.com", `"ann x com"`},
+		"invalid UTF-8":    {"ab\xffcd", `"ab cd"`},
+		"combining mark":   {"cafe\u0301 ok", `"cafe` + "\u0301" + `" AND "ok"`},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := MatchExpr(tt.in); got != tt.want {
-				t.Errorf("MatchExpr(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := matchExpr(core.ParseQuery(tt.in, nil)); got != tt.want {
+				t.Errorf("matchExpr(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+	// A term built by other code (not the parser) cannot smuggle syntax.
+	if got := termExpr(core.Term{Field: "nope", Words: []string{`a"b`, `) OR {title}:x`}}); got != `"a b OR title x"` {
+		t.Errorf("termExpr of hostile words = %q", got)
 	}
 }
 
 func searchFixture(t testing.TB) *DB {
 	db := openTest(t)
 	calls := []*core.Call{
-		{ID: "1", Title: "Q2 planning with Acme Corp", Started: time.Date(2025, 5, 12, 9, 0, 0, 0, time.UTC), Duration: 30 * time.Minute,
+		{ID: "1", Title: "Q2 planning with Acme Corp", WorkspaceID: "ws1", Started: time.Date(2025, 5, 12, 9, 0, 0, 0, time.UTC), Duration: 30 * time.Minute,
 			Accounts: []core.Account{{Name: "Acme Corp"}, {Name: "Acme Holdings"}}, Deals: []core.Deal{{Name: "Acme renewal"}},
 			Brief: "We discussed pricing and the security review. Next steps are clear.", KeyPoints: []string{"Pricing approved"}},
-		{ID: "2", Title: "Demo discussion", Accounts: []core.Account{{Name: "Contoso Ltd"}},
+		{ID: "2", Title: "Demo discussion", WorkspaceID: "ws1", Started: time.Date(2025, 6, 2, 15, 0, 0, 0, time.UTC), Accounts: []core.Account{{Name: "Contoso Ltd"}},
 			Brief: "A demo of the dashboard for Contoso. Pricing came up once.", ActionItems: []core.ActionItem{{Text: "Send the Acme reference"}}},
-		{ID: "3", Title: "Kickoff", Accounts: []core.Account{{Name: "Müller GmbH"}},
+		{ID: "3", Title: "Kickoff", WorkspaceID: "ws2", Started: time.Date(2025, 6, 30, 23, 30, 0, 0, time.UTC), Accounts: []core.Account{{Name: "Müller GmbH"}},
 			Brief: "Café meeting in Zürich about 東京 expansion and the rocket launch 🚀.", Topics: []core.Topic{{Name: "Expansion"}}},
-		{ID: "4", Title: "Internal sync", Brief: "Nothing about customers.", KeyPoints: []string{"Telephony rollout", "NEAR term goals"}},
+		{ID: "4", Title: "Internal sync", WorkspaceID: "ws2", Started: time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC), Brief: "Nothing about customers.", KeyPoints: []string{"Telephony rollout", "NEAR term goals"}},
 	}
 	if _, err := db.ApplyBatch(t.Context(), Batch{Upserts: calls, SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveSnapshot(t.Context(), core.PermissionSnapshot{Taken: time.Now(), Workspaces: []core.Workspace{
+		{ID: "ws1", Name: "North America"}, {ID: "ws2", Name: "EMEA"}}}); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -70,8 +78,24 @@ func TestSearch(t *testing.T) {
 		"non-Latin":                    {"東京", []string{"3"}},
 		"prefix":                       {"teleph*", []string{"4"}},
 		"operator word is a term":      {"near", []string{"4"}},
-		"FTS syntax is text":           {`acme AND ("pricing"`, []string{"1"}},
-		"column filter syntax is text": {"title:kickoff", nil},
+		"FTS syntax is text":           {`acme AND ("pricing"`, []string{"1", "2"}},
+		"unbalanced syntax":            {`{title}: NEAR( "acme`, nil},
+		"title field":                  {"title:kickoff", []string{"3"}},
+		"account field":                {"account:acme", []string{"1"}},
+		"field excludes other columns": {"account:pricing", nil},
+		"topic field":                  {"topic:expansion", []string{"3"}},
+		"phrase":                       {`"next steps"`, []string{"1"}},
+		"phrase in order only":         {`"steps next"`, nil},
+		"or":                           {"zurich OR telephony", []string{"4", "3"}},
+		"excluded":                     {"pricing -contoso", []string{"1"}},
+		"NOT":                          {"pricing NOT demo", []string{"1"}},
+		"only excluded":                {"-acme", nil},
+		"workspace by name":            {"workspace:emea", []string{"4", "3"}},
+		"workspace by id and words":    {"pricing workspace:ws1", []string{"1", "2"}},
+		"unknown workspace":            {"pricing workspace:mars", nil},
+		"dates":                        {"from:2025-06-01 to:2025-06-30", []string{"3", "2"}},
+		"dates and words":              {"pricing from:2025-06", []string{"2"}},
+		"empty date range":             {"from:2025-07-02 to:2025-07-01", nil},
 		"nothing matches":              {"zebra", nil},
 		"only punctuation":             {`"*()`, nil},
 		"emoji only":                   {"🚀", nil},
@@ -203,10 +227,13 @@ func TestSearchPaging(t *testing.T) {
 	}
 }
 
+// FuzzSearch: whatever a user types, search answers without an error, and
+// the page agrees with the total.
 func FuzzSearch(f *testing.F) {
 	for _, s := range []string{"", "acme", `"`, `""`, "a*", "acme*", "*", "NEAR(a b)", "a OR b", "-a", "(", ")",
 		"title:acme", "^acme", "a + b", "東京", "🚀", "\x00", "\xff", "e\u0301", "AND", "NOT", "{title}: x",
-		"Acme\" OR 1=1 --", strings.Repeat("a ", 100)} {
+		"Acme\" OR 1=1 --", strings.Repeat("a ", 100), `"next steps"`, "account:acme", "workspace:EMEA from:2025-06-01",
+		"to:2025-01-01", "-acme", "title:\"", "AND OR NOT - * ( ) :", "from:2025-07-02 to:2025-06-01 x"} {
 		f.Add(s)
 	}
 	db := searchFixture(f)
@@ -215,8 +242,8 @@ func FuzzSearch(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Search(%q): %v", text, err)
 		}
-		if res.Total < len(res.Hits) {
-			t.Errorf("Search(%q): total %d < %d hits", text, res.Total, len(res.Hits))
+		if res.Total < len(res.Hits) || (res.Total > 0 && len(res.Hits) == 0) {
+			t.Errorf("Search(%q): total %d, %d hits", text, res.Total, len(res.Hits))
 		}
 	})
 }

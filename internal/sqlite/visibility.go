@@ -65,7 +65,7 @@ func (b bitmap) count() int {
 var visibleSets struct {
 	mu    sync.Mutex
 	free  []int64
-	slots [maxConcurrentSearches]atomic.Pointer[bitmap]
+	slots [maxConcurrentSearches]atomic.Pointer[rowFilter]
 }
 
 // maxConcurrentSearches bounds the trimmed searches running at once in one
@@ -81,19 +81,50 @@ func init() {
 	registerVisibleFunc()
 }
 
-// visibleIn reports whether the bitmap registered under handle h holds
-// rowid; false for a handle with no bitmap.
+// visibleIn reports whether the filter registered under handle h allows
+// rowid; false for a handle with no filter.
 func visibleIn(h, rowid int64) bool {
 	if h < 0 || h >= maxConcurrentSearches {
 		return false
 	}
-	b := visibleSets.slots[h].Load()
-	return b != nil && b.has(rowid)
+	f := visibleSets.slots[h].Load()
+	return f != nil && f.allows(rowid)
 }
 
-// registerVisible makes b available to gc_visible until the returned
+// rowFilter is what one query may return: the caller's visible calls (bits;
+// nil for every call) narrowed by the query's filters on workspace and
+// start time, which read the calls' columns held in memory.
+type rowFilter struct {
+	bits       bitmap
+	cols       *callMeta
+	workspaces []bool // by workspace index; nil for any workspace
+	from, to   int64  // unix seconds, [from, to); 0 for no bound
+}
+
+func (f *rowFilter) allows(rowid int64) bool {
+	if f.bits != nil && !f.bits.has(rowid) {
+		return false
+	}
+	if f.workspaces == nil && f.from == 0 && f.to == 0 {
+		return true
+	}
+	w := f.cols.of(rowid)
+	if w < 0 {
+		return false
+	}
+	if f.workspaces != nil && !f.workspaces[w] {
+		return false
+	}
+	started := f.cols.started[rowid]
+	return (f.from == 0 || started >= f.from) && (f.to == 0 || started < f.to)
+}
+
+// narrowed reports whether f restricts anything beyond the visible set.
+func (f *rowFilter) narrowed() bool { return f.workspaces != nil || f.from != 0 || f.to != 0 }
+
+// registerVisible makes f available to gc_visible until the returned
 // function is called.
-func registerVisible(b bitmap) (handle int64, done func()) {
+func registerVisible(f *rowFilter) (handle int64, done func()) {
 	visibleSets.mu.Lock()
 	for len(visibleSets.free) == 0 {
 		slotFreed.Wait()
@@ -101,7 +132,7 @@ func registerVisible(b bitmap) (handle int64, done func()) {
 	h := visibleSets.free[len(visibleSets.free)-1]
 	visibleSets.free = visibleSets.free[:len(visibleSets.free)-1]
 	visibleSets.mu.Unlock()
-	visibleSets.slots[h].Store(&b)
+	visibleSets.slots[h].Store(f)
 	return h, func() {
 		visibleSets.slots[h].Store(nil)
 		visibleSets.mu.Lock()
@@ -112,11 +143,11 @@ func registerVisible(b bitmap) (handle int64, done func()) {
 }
 
 // visibleCache remembers the bitmaps of recent callers and the calls'
-// workspaces, both valid for one generation of the calls.
+// columns, both valid for one generation of the calls.
 type visibleCache struct {
 	mu         sync.Mutex
 	generation int64
-	workspaces *callWorkspaces
+	cols       *callMeta
 	sets       map[[32]byte]visibleSet
 	order      [][32]byte // oldest first
 }
@@ -125,15 +156,18 @@ type visibleCache struct {
 // million calls).
 const maxCachedSets = 64
 
-// callWorkspaces is the workspace of every call, by rowid.
-type callWorkspaces struct {
-	ids    []string         // workspace ids by index
-	index  map[string]int32 // workspace id → index
-	byCall []int32          // rowid → workspace index, -1 for no call
-	calls  int
+// callMeta holds the workspace and start of every call, by rowid: what
+// trimming and the workspace and date filters test for each match (12 bytes
+// a call).
+type callMeta struct {
+	ids     []string         // workspace ids by index
+	index   map[string]int32 // workspace id → index
+	byCall  []int32          // rowid → workspace index, -1 for no call
+	started []int64          // rowid → start, unix seconds
+	calls   int
 }
 
-func (w *callWorkspaces) of(rowid int64) int32 {
+func (w *callMeta) of(rowid int64) int32 {
 	if rowid < 0 || rowid >= int64(len(w.byCall)) {
 		return -1
 	}
@@ -188,20 +222,18 @@ func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) 
 	}
 	c := &db.visible
 	c.mu.Lock()
-	if c.generation != gen {
-		c.generation, c.workspaces, c.sets, c.order = gen, nil, map[[32]byte]visibleSet{}, nil
+	if gen > c.generation {
+		c.generation, c.cols, c.sets, c.order = gen, nil, map[[32]byte]visibleSet{}, nil
 	}
-	if b, ok := c.sets[key]; ok {
+	if b, ok := c.sets[key]; ok && gen == c.generation {
 		c.mu.Unlock()
 		return b, nil
 	}
-	ws := c.workspaces
 	c.mu.Unlock()
 
-	if ws == nil {
-		if ws, err = loadCallWorkspaces(ctx, q); err != nil {
-			return visibleSet{}, err
-		}
+	ws, err := db.callMeta(ctx, q, gen)
+	if err != nil {
+		return visibleSet{}, err
 	}
 	bits, err := buildBitmap(ctx, q, v, ws)
 	if err != nil {
@@ -215,7 +247,6 @@ func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) 
 	// The cache may have moved to a newer generation meanwhile; this bitmap
 	// still serves this transaction, which sees generation gen.
 	if c.generation == gen {
-		c.workspaces = ws
 		if _, ok := c.sets[key]; !ok {
 			if len(c.order) >= maxCachedSets {
 				delete(c.sets, c.order[0])
@@ -242,26 +273,53 @@ func visibilityKey(v *core.Visibility) ([32]byte, error) {
 	return sha256.Sum256(b), nil
 }
 
-func loadCallWorkspaces(ctx context.Context, q querier) (*callWorkspaces, error) {
+// callMeta returns the calls' columns for generation gen, which q
+// sees, from the cache or loaded.
+func (db *DB) callMeta(ctx context.Context, q querier, gen int64) (*callMeta, error) {
+	c := &db.visible
+	c.mu.Lock()
+	if c.generation == gen && c.cols != nil {
+		cols := c.cols
+		c.mu.Unlock()
+		return cols, nil
+	}
+	c.mu.Unlock()
+	cols, err := loadCallMeta(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Generations only grow: an older transaction's columns serve it alone.
+	if gen > c.generation {
+		c.generation, c.sets, c.order = gen, map[[32]byte]visibleSet{}, nil
+	}
+	if gen == c.generation {
+		c.cols = cols
+	}
+	return cols, nil
+}
+
+func loadCallMeta(ctx context.Context, q querier) (*callMeta, error) {
 	var maxRowid sql.NullInt64
 	if err := q.QueryRowContext(ctx, `SELECT max(rowid) FROM calls`).Scan(&maxRowid); err != nil {
 		return nil, fmt.Errorf("load call workspaces: %w", err)
 	}
-	w := &callWorkspaces{index: map[string]int32{}, byCall: make([]int32, maxRowid.Int64+1)}
+	w := &callMeta{index: map[string]int32{}, byCall: make([]int32, maxRowid.Int64+1), started: make([]int64, maxRowid.Int64+1)}
 	for i := range w.byCall {
 		w.byCall[i] = -1
 	}
 	// The (workspace_id, started) index holds every rowid: a covering scan.
-	rows, err := q.QueryContext(ctx, `SELECT workspace_id, rowid FROM calls INDEXED BY calls_workspace_started`)
+	rows, err := q.QueryContext(ctx, `SELECT workspace_id, rowid, started FROM calls INDEXED BY calls_workspace_started`)
 	if err != nil {
 		return nil, fmt.Errorf("load call workspaces: %w", err)
 	}
 	defer rows.Close()
 	var ws string
-	var rowid int64
+	var rowid, started int64
 	cur := int32(-1)
 	for rows.Next() {
-		if err := rows.Scan(&ws, &rowid); err != nil {
+		if err := rows.Scan(&ws, &rowid, &started); err != nil {
 			return nil, fmt.Errorf("load call workspaces: %w", err)
 		}
 		if cur < 0 || w.ids[cur] != ws {
@@ -275,6 +333,7 @@ func loadCallWorkspaces(ctx context.Context, q querier) (*callWorkspaces, error)
 		}
 		if rowid >= 0 && rowid < int64(len(w.byCall)) {
 			w.byCall[rowid] = cur
+			w.started[rowid] = started
 			w.calls++
 		}
 	}
@@ -284,7 +343,7 @@ func loadCallWorkspaces(ctx context.Context, q querier) (*callWorkspaces, error)
 	return w, nil
 }
 
-func buildBitmap(ctx context.Context, q querier, v *core.Visibility, ws *callWorkspaces) (bitmap, error) {
+func buildBitmap(ctx context.Context, q querier, v *core.Visibility, ws *callMeta) (bitmap, error) {
 	b := make(bitmap, len(ws.byCall)/64+1)
 	full := map[int32]bool{}
 	for _, id := range v.Workspaces {

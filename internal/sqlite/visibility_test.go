@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"gongconnector/internal/core"
 )
@@ -25,6 +26,13 @@ func TestTrimmedSearchPaths(t *testing.T) {
 		byID[c.ID] = c
 	}
 	all := func(text string) []string {
+		if text == "" { // every call
+			var ids []string
+			for _, c := range calls {
+				ids = append(ids, c.ID)
+			}
+			return ids
+		}
 		var ids []string
 		for off := 0; ; off += MaxLimit {
 			res, err := db.Search(t.Context(), core.Query{Text: text, Limit: MaxLimit, Offset: off, Visibility: everything})
@@ -55,16 +63,33 @@ func TestTrimmedSearchPaths(t *testing.T) {
 		}
 		visibilities[fmt.Sprintf("participants %d", i)] = v
 	}
+	any := func(*core.Call) bool { return true }
+	day2 := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	queries := []struct {
+		text, base string // base: the same query without its filters
+		keep       func(*core.Call) bool
+	}{
+		{"pricing", "pricing", any},
+		{"security timeline", "security timeline", any},
+		{"acct0*", "acct0*", any},
+		{"nomatchword", "nomatchword", any},
+		{"pricing workspace:ws1", "pricing", func(c *core.Call) bool { return c.WorkspaceID == "ws1" }},
+		{"pricing from:2025-01-02", "pricing", func(c *core.Call) bool { return !c.Started.Before(day2) }},
+		{"security OR timeline to:2025-01-01 workspace:ws0 workspace:ws2", "security OR timeline",
+			func(c *core.Call) bool { return c.Started.Before(day2) && c.WorkspaceID != "ws1" }},
+		{"-nomatchword from:2025-01-02", "", func(c *core.Call) bool { return !c.Started.Before(day2) }},
+	}
 	saved := rankLimit
 	t.Cleanup(func() { rankLimit = saved })
 	for _, limit := range []int{saved, 40, 3} {
 		rankLimit = limit
 		for name, v := range visibilities {
-			for _, text := range []string{"pricing", "security timeline", "acct0*", "nomatchword"} {
+			for _, tc := range queries {
+				text := tc.text
 				var want []string
-				for _, id := range all(text) {
+				for _, id := range all(tc.base) {
 					c := byID[id]
-					if v.Allows(c.WorkspaceID, c.ParticipantKeys()) {
+					if v.Allows(c.WorkspaceID, c.ParticipantKeys()) && tc.keep(c) {
 						want = append(want, id)
 					}
 				}

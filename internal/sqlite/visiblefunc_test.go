@@ -18,7 +18,7 @@ func TestVisibleFunction(t *testing.T) {
 	for _, r := range []int64{0, 1, 63, 64, 200, 255} {
 		b.set(r)
 	}
-	h, done := registerVisible(b)
+	h, done := registerVisible(&rowFilter{bits: b})
 	visible := func(handle, rowid any) int64 {
 		t.Helper()
 		var v int64
