@@ -84,6 +84,17 @@ func TestCrawlSearchStatus(t *testing.T) {
 		t.Errorf("started: %v", err)
 	}
 
+	// Fields, filters and facets on the command line.
+	code, out, _ = cli(t, env, "search", "account:fabrikam", "--facets", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "Facets") || !strings.Contains(out, "accounts: Fabrikam Inc (") || !strings.Contains(out, "topics:") {
+		t.Errorf("search account:fabrikam --facets: exit %d\n%s", code, out)
+	}
+	code, out, _ = cli(t, env, "search", "account:acme", "title:planning", "from:2000-01-01", "--json", "--config", cfg)
+	res.Total, res.Results = 0, nil
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.Total == 0 || res.Results[0].ID != acme {
+		t.Errorf("search account:acme title:planning: exit %d, %v: %+v", code, err, res)
+	}
+
 	code, out, _ = cli(t, env, "status", "--config", cfg, "--json")
 	var st struct {
 		CallsIndexed int `json:"calls_indexed"`

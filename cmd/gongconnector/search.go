@@ -19,7 +19,11 @@ func (p *program) search(ctx context.Context, args []string) error {
 	as := fs.String("as", "", "search as this person (email, UPN or object id): only the calls they may see in Gong")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 10, "results to show (1-100)")
-	p.helpFlags(fs, "search --config FILE [--as EMAIL] [--json] QUERY")
+	withFacets := fs.Bool("facets", false, "also count accounts, deals, topics, trackers and months over the matches")
+	p.helpFlags(fs, "search --config FILE [--as EMAIL] [--json] [--facets] QUERY\n\n"+
+		"QUERY: words (all required), \"a phrase\", prefix*, a OR b, -excluded,\n"+
+		"account:, deal:, participant:, topic:, tracker:, title: (a word or \"phrase\" in that field),\n"+
+		"workspace:NAME_OR_ID, from:YYYY-MM-DD, to:YYYY-MM-DD (to: includes the day)")
 	words, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -40,7 +44,7 @@ func (p *program) search(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := db.Search(ctx, core.Query{Text: query, Limit: *limit, Visibility: visible})
+	res, err := db.Search(ctx, core.Query{Text: query, Limit: *limit, Visibility: visible, Facets: *withFacets})
 	if err != nil {
 		return err
 	}
@@ -49,7 +53,34 @@ func (p *program) search(ctx context.Context, args []string) error {
 		return writeJSON(p.stdout, server.NewSearchResponse(res))
 	}
 	printHits(p.stdout, res, isTerminal(p.stdout))
+	printFacets(p.stdout, res)
 	return nil
+}
+
+// printFacets lists each facet's values with their counts on one line.
+func printFacets(w io.Writer, res core.SearchResult) {
+	f := res.Facets
+	if f == nil {
+		return
+	}
+	over := ""
+	if f.Over < res.Total {
+		over = fmt.Sprintf(" (in the newest %d of %d)", f.Over, res.Total)
+	}
+	fmt.Fprintf(w, "Facets%s:\n", over)
+	for _, facet := range []struct {
+		name   string
+		values []core.FacetValue
+	}{{"accounts", f.Accounts}, {"deals", f.Deals}, {"topics", f.Topics}, {"trackers", f.Trackers}, {"months", f.Months}} {
+		if len(facet.values) == 0 {
+			continue
+		}
+		parts := make([]string, len(facet.values))
+		for i, v := range facet.values {
+			parts[i] = fmt.Sprintf("%s (%d)", v.Value, v.Count)
+		}
+		fmt.Fprintf(w, "  %-9s %s\n", facet.name+":", strings.Join(parts, ", "))
+	}
 }
 
 func printHits(w io.Writer, res core.SearchResult, bold bool) {

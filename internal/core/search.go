@@ -12,6 +12,9 @@ type Query struct {
 	Offset int    `json:"offset"`
 	// Parsed is Text understood; nil means ParseQuery(Text) in UTC.
 	Parsed *Parsed `json:"-"`
+	// Facets asks for counts of accounts, deals, topics, trackers and
+	// months over the matches.
+	Facets bool `json:"facets,omitempty"`
 	// Visibility is what the caller may see; the zero value sees nothing.
 	Visibility Visibility `json:"-"`
 }
@@ -31,8 +34,27 @@ type Hit struct {
 // SearchResult is the answer to a Query: the total number of matching calls
 // and one page of hits.
 type SearchResult struct {
-	Total int   `json:"total"`
-	Hits  []Hit `json:"hits"`
+	Total  int     `json:"total"`
+	Hits   []Hit   `json:"hits"`
+	Facets *Facets `json:"facets,omitempty"`
+}
+
+// Facets count the values of a result's calls, most frequent first. They
+// are counted over the newest Over matches: all of them when Over equals
+// the total.
+type Facets struct {
+	Over     int          `json:"over"`
+	Accounts []FacetValue `json:"accounts"`
+	Deals    []FacetValue `json:"deals"`
+	Topics   []FacetValue `json:"topics"`
+	Trackers []FacetValue `json:"trackers"`
+	Months   []FacetValue `json:"months"` // "2006-01", in UTC
+}
+
+// FacetValue is one value of a facet and the number of calls that have it.
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Snippet markers surround the matched words in Hit.Snippet. They are control

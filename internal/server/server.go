@@ -58,8 +58,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 // SearchResponse is the JSON shape of a search, in the API and the CLI.
 type SearchResponse struct {
-	Total   int         `json:"total"`
-	Results []SearchHit `json:"results"`
+	Total   int          `json:"total"`
+	Results []SearchHit  `json:"results"`
+	Facets  *core.Facets `json:"facets,omitempty"`
 }
 
 // SearchHit is one result of SearchResponse.
@@ -76,7 +77,7 @@ type SearchHit struct {
 
 // NewSearchResponse converts a search result to its JSON shape.
 func NewSearchResponse(r core.SearchResult) SearchResponse {
-	out := SearchResponse{Total: r.Total, Results: []SearchHit{}}
+	out := SearchResponse{Total: r.Total, Results: []SearchHit{}, Facets: r.Facets}
 	for _, h := range r.Hits {
 		out.Results = append(out.Results, SearchHit{
 			ID: h.ID, Title: h.Title, URL: h.URL, Started: h.Started.UTC().Format(time.RFC3339),

@@ -148,92 +148,106 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 			defer done()
 			filter = " AND gc_visible(?6, rowid)"
 		}
+		if filter == "" {
+			f = nil
+		}
 		if match == "" {
-			if filter == "" {
-				f = nil
-			}
-			return db.listFiltered(ctx, tx, f, handle, limit, offset, &res)
+			err = db.listFiltered(ctx, tx, f, handle, limit, offset, &res)
+		} else {
+			err = db.searchMatch(ctx, tx, match, filter, handle, few, limit, offset, &res)
 		}
-		count := func() error {
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
-				strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total)
-			if err != nil {
-				return fmt.Errorf("count: %w", err)
-			}
-			return nil
-		}
-		var page string
-		switch {
-		case few:
-			// Every visible match is ranked: one pass over the matches
-			// both counts and ranks them (a second pass would test each
-			// match against the visible set again).
-			page = `WITH m AS MATERIALIZED (SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score
-				FROM call_fts WHERE call_fts MATCH ?1` + filter + `),
-				top AS (SELECT r, score, (SELECT count(*) FROM m) AS n FROM m ORDER BY score LIMIT ?2 OFFSET ?3)`
-		default:
-			if err := count(); err != nil {
-				return err
-			}
-			if res.Total == 0 || offset >= res.Total {
-				return nil
-			}
-			rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score, 0 AS n FROM call_fts
-				WHERE call_fts MATCH ?1` + filter + ` ORDER BY score LIMIT ?2 OFFSET ?3`
-			if res.Total > rankLimit {
-				rank = `SELECT rowid AS r, -rowid AS score, 0 AS n FROM call_fts
-					WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
-			}
-			page = `WITH top AS (` + rank + `)`
-		}
-		// Rank first, then build snippets for the page only: a snippet in the
-		// ranking query would be computed for every match.
-		rows, err := tx.QueryContext(ctx, page+`
-			SELECT top.n, c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
-				snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-				snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-				snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-				snippet(call_fts, -1, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`)
-			FROM top
-			-- CROSS JOIN keeps this order: otherwise SQLite may scan every
-			-- match and probe the page for each.
-			CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
-			CROSS JOIN calls c ON c.rowid = top.r
-			ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, HighlightStart, HighlightEnd, handle)
-		if err != nil {
+		if err != nil || !q.Facets || res.Total == 0 {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var h core.Hit
-			var n, started, duration int64
-			var accounts, deals, brief, keyPoints, actionItems, best string
-			if err := rows.Scan(&n, &h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
-				&brief, &keyPoints, &actionItems, &best); err != nil {
-				return err
-			}
-			if few {
-				res.Total = int(n)
-			}
-			h.Started = time.Unix(started, 0).UTC()
-			h.Duration = time.Duration(duration) * time.Second
-			h.Accounts = nonEmptyLines(accounts)
-			h.Deals = nonEmptyLines(deals)
-			h.Snippet = pickSnippet(brief, keyPoints, actionItems, best)
-			res.Hits = append(res.Hits, h)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if few && len(res.Hits) == 0 && offset > 0 {
-			return count() // a page past the end still reports the total
-		}
-		return nil
+		res.Facets, err = facets(ctx, tx, match, f != nil, handle)
+		return err
 	})
 	if err != nil {
 		return core.SearchResult{Hits: []core.Hit{}}, fmt.Errorf("sqlite: search: %w", err)
 	}
 	return res, nil
+}
+
+// searchMatch counts and ranks the matches of match that the filter allows
+// (filter is "" for none, or tests ?6, handle), and reads one page of them.
+// few: the filter allows at most rankLimit calls, so every match is ranked
+// in one pass.
+func (db *DB) searchMatch(ctx context.Context, tx *sql.Tx, match, filter string, handle int64, few bool, limit, offset int, res *core.SearchResult) error {
+	count := func() error {
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
+			strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total)
+		if err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		return nil
+	}
+	var page string
+	switch {
+	case few:
+		// Every visible match is ranked: one pass over the matches
+		// both counts and ranks them (a second pass would test each
+		// match against the visible set again).
+		page = `WITH m AS MATERIALIZED (SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score
+			FROM call_fts WHERE call_fts MATCH ?1` + filter + `),
+			top AS (SELECT r, score, (SELECT count(*) FROM m) AS n FROM m ORDER BY score LIMIT ?2 OFFSET ?3)`
+	default:
+		if err := count(); err != nil {
+			return err
+		}
+		if res.Total == 0 || offset >= res.Total {
+			return nil
+		}
+		rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score, 0 AS n FROM call_fts
+			WHERE call_fts MATCH ?1` + filter + ` ORDER BY score LIMIT ?2 OFFSET ?3`
+		if res.Total > rankLimit {
+			rank = `SELECT rowid AS r, -rowid AS score, 0 AS n FROM call_fts
+				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
+		}
+		page = `WITH top AS (` + rank + `)`
+	}
+	// Rank first, then build snippets for the page only: a snippet in the
+	// ranking query would be computed for every match.
+	rows, err := tx.QueryContext(ctx, page+`
+		SELECT top.n, c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
+			snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+			snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+			snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
+			snippet(call_fts, -1, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`)
+		FROM top
+		-- CROSS JOIN keeps this order: otherwise SQLite may scan every
+		-- match and probe the page for each.
+		CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
+		CROSS JOIN calls c ON c.rowid = top.r
+		ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, HighlightStart, HighlightEnd, handle)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h core.Hit
+		var n, started, duration int64
+		var accounts, deals, brief, keyPoints, actionItems, best string
+		if err := rows.Scan(&n, &h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
+			&brief, &keyPoints, &actionItems, &best); err != nil {
+			return err
+		}
+		if few {
+			res.Total = int(n)
+		}
+		h.Started = time.Unix(started, 0).UTC()
+		h.Duration = time.Duration(duration) * time.Second
+		h.Accounts = nonEmptyLines(accounts)
+		h.Deals = nonEmptyLines(deals)
+		h.Snippet = pickSnippet(brief, keyPoints, actionItems, best)
+		res.Hits = append(res.Hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if few && len(res.Hits) == 0 && offset > 0 {
+		return count() // a page past the end still reports the total
+	}
+	return nil
 }
 
 // pickSnippet prefers a snippet of the call's content (brief, then key

@@ -247,3 +247,50 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestSearchFacets(t *testing.T) {
+	db := searchFixture(t)
+	search := func(text string, v core.Visibility) core.SearchResult {
+		t.Helper()
+		res, err := db.Search(t.Context(), core.Query{Text: text, Facets: true, Visibility: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := search("pricing", everything)
+	want := &core.Facets{
+		Over:     2,
+		Accounts: []core.FacetValue{{Value: "Acme Corp", Count: 1}, {Value: "Acme Holdings", Count: 1}, {Value: "Contoso Ltd", Count: 1}},
+		Deals:    []core.FacetValue{{Value: "Acme renewal", Count: 1}},
+		Topics:   []core.FacetValue{},
+		Trackers: []core.FacetValue{},
+		Months:   []core.FacetValue{{Value: "2025-05", Count: 1}, {Value: "2025-06", Count: 1}},
+	}
+	if !reflect.DeepEqual(res.Facets, want) {
+		t.Errorf("facets of pricing = %+v, want %+v", res.Facets, want)
+	}
+
+	// Trimmed: a caller who sees only EMEA counts only EMEA's calls.
+	res = search("pricing OR expansion OR telephony OR acme", core.Visibility{Workspaces: []string{"ws2"}})
+	if res.Total != 2 || res.Facets == nil || res.Facets.Over != 2 {
+		t.Fatalf("trimmed: total %d, facets %+v", res.Total, res.Facets)
+	}
+	if got := res.Facets.Accounts; !reflect.DeepEqual(got, []core.FacetValue{{Value: "Müller GmbH", Count: 1}}) {
+		t.Errorf("trimmed account facet = %+v: counts a hidden call", got)
+	}
+	if got := res.Facets.Topics; !reflect.DeepEqual(got, []core.FacetValue{{Value: "Expansion", Count: 1}}) {
+		t.Errorf("trimmed topic facet = %+v", got)
+	}
+
+	// Filters alone, and a result too big to count in full.
+	defer func(n int) { facetSample = n }(facetSample)
+	facetSample = 1
+	res = search("workspace:ws1", everything)
+	if res.Total != 2 || res.Facets.Over != 1 || !reflect.DeepEqual(res.Facets.Months, []core.FacetValue{{Value: "2025-06", Count: 1}}) {
+		t.Errorf("sampled facets of workspace:ws1 = total %d, %+v; want the newest call only", res.Total, res.Facets)
+	}
+	if res = search("zebra", everything); res.Facets != nil {
+		t.Errorf("no match, facets %+v", res.Facets)
+	}
+}
