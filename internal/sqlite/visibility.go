@@ -97,8 +97,9 @@ func visibleIn(h, rowid int64) bool {
 type rowFilter struct {
 	bits       bitmap
 	cols       *callMeta
-	workspaces []bool // by workspace index; nil for any workspace
-	from, to   int64  // unix seconds, [from, to); 0 for no bound
+	workspaces []bool      // by workspace index; nil for any workspace
+	from, to   int64       // unix seconds, [from, to); 0 for no bound
+	rank       *rankParams // for gc_rank; nil ranks every match 0
 }
 
 func (f *rowFilter) allows(rowid int64) bool {

@@ -50,12 +50,16 @@ var visibleFuncName0 = func() uintptr {
 	return p
 }()
 
-// visibleFuncInit is the auto extension: it runs as each connection opens.
+// visibleFuncInit is the auto extension: it runs as each connection opens,
+// and adds gc_visible and gc_rank to it.
 func visibleFuncInit(tls *libc.TLS, db, _, _ uintptr) int32 {
 	// DIRECTONLY: the function may appear in our queries, never in a
 	// trigger or view stored in the file.
-	return sqlite3.Xsqlite3_create_function_v2(tls, db, visibleFuncName0, 2,
-		sqlite3.SQLITE_UTF8|sqlite3.SQLITE_DIRECTONLY, 0, cFunc(visibleFunc), 0, 0, 0)
+	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, visibleFuncName0, 2,
+		sqlite3.SQLITE_UTF8|sqlite3.SQLITE_DIRECTONLY, 0, cFunc(visibleFunc), 0, 0, 0); rc != sqlite3.SQLITE_OK {
+		return rc
+	}
+	return registerRankFunc(tls, db)
 }
 
 // visibleFunc is gc_visible's implementation: argv points at two
