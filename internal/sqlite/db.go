@@ -50,6 +50,8 @@ type DB struct {
 
 	// visible caches who-may-see-what bitmaps for searches.
 	visible visibleCache
+	// docFreq caches estimated document frequencies of query terms.
+	docFreqs docFreqCache
 }
 
 // Open opens the index file at path, creating its directory and the file

@@ -87,3 +87,44 @@ func TestSQLiteVarint(t *testing.T) {
 		}
 	}
 }
+
+// TestDocFreqEstimate: counted in the newest calls only, a term's document
+// frequency scales to within a quarter of the exact count, and the
+// estimate is cached until the index grows by more than 5%.
+func TestDocFreqEstimate(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	if _, err := db.ApplyBatch(ctx, Batch{Upserts: newGen(4).calls(0, 1200), SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int64) { idfSample = n }(idfSample)
+	idfSample = 300
+	rows, _, err := ftsStats(ctx, db.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, word := range []string{"pricing", "security", "timeline", "budget"} {
+		expr := termExpr(core.Term{Words: []string{word}})
+		var exact float64
+		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?`, expr).Scan(&exact); err != nil {
+			t.Fatal(err)
+		}
+		est, err := db.docFreq(ctx, db.r, expr, rows, 1200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exact < 50 || math.Abs(est-exact) > 0.25*exact {
+			t.Errorf("%s: estimated %.0f of %d calls, exact %.0f", word, est, rows, exact)
+		}
+		// Cached: a different answer for the same term means it was not.
+		db.docFreqs.mu.Lock()
+		db.docFreqs.m[expr] = docFreq{docs: 7, rows: rows}
+		db.docFreqs.mu.Unlock()
+		if again, _ := db.docFreq(ctx, db.r, expr, rows+rows/25, 1200); again != 7 {
+			t.Errorf("%s: not cached within 5%% growth (%v)", word, again)
+		}
+		if again, _ := db.docFreq(ctx, db.r, expr, rows+rows/10, 1200); again == 7 {
+			t.Errorf("%s: cached past 5%% growth", word)
+		}
+	}
+}

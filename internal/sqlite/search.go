@@ -25,8 +25,13 @@ const (
 	MaxLimit     = 100
 )
 
-// bm25Weights weights the call_fts columns: title, accounts, deals, people,
-// brief, key_points, action_items, topics, trackers.
+// rankWeights weights the call_fts columns in ranking: title, accounts,
+// deals, people, brief, key_points, action_items, topics, trackers. What
+// names a call (its title, account and deal) outweighs what it says.
+var rankWeights = []float64{10, 8, 8, 3, 1, 2, 2, 3, 2}
+
+// bm25Weights is rankWeights as arguments of FTS5's bm25(), which tests
+// and benchmarks compare gc_rank with.
 const bm25Weights = "10.0, 8.0, 8.0, 3.0, 1.0, 2.0, 2.0, 3.0, 2.0"
 
 // rankLimit is the most matches a query ranks by relevance. Ranking costs
@@ -139,16 +144,24 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 		if err != nil || f == nil {
 			return err // f nil: the filters exclude every call
 		}
-		// ?1 is the match, ?6 the filter's handle.
+		if match != "" {
+			if f.rank, err = db.rankParams(ctx, tx, *p); err != nil {
+				return err
+			}
+		}
+		// ?1 is the match, ?6 the handle of the filter and ranking.
 		var handle int64
+		filtered := f.bits != nil || f.narrowed()
 		filter := ""
-		if f.bits != nil || f.narrowed() {
+		if filtered || f.rank != nil {
 			var done func()
 			handle, done = registerVisible(f)
 			defer done()
+		}
+		if filtered {
 			filter = " AND gc_visible(?6, rowid)"
 		}
-		if filter == "" {
+		if !filtered {
 			f = nil
 		}
 		if match == "" {
@@ -187,7 +200,7 @@ func (db *DB) searchMatch(ctx context.Context, tx *sql.Tx, match, filter string,
 		// Every visible match is ranked: one pass over the matches
 		// both counts and ranks them (a second pass would test each
 		// match against the visible set again).
-		page = `WITH m AS MATERIALIZED (SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score
+		page = `WITH m AS MATERIALIZED (SELECT rowid AS r, gc_rank(call_fts, ?6) AS score
 			FROM call_fts WHERE call_fts MATCH ?1` + filter + `),
 			top AS (SELECT r, score, (SELECT count(*) FROM m) AS n FROM m ORDER BY score LIMIT ?2 OFFSET ?3)`
 	default:
@@ -197,7 +210,7 @@ func (db *DB) searchMatch(ctx context.Context, tx *sql.Tx, match, filter string,
 		if res.Total == 0 || offset >= res.Total {
 			return nil
 		}
-		rank := `SELECT rowid AS r, bm25(call_fts, ` + bm25Weights + `) AS score, 0 AS n FROM call_fts
+		rank := `SELECT rowid AS r, gc_rank(call_fts, ?6) AS score, 0 AS n FROM call_fts
 			WHERE call_fts MATCH ?1` + filter + ` ORDER BY score LIMIT ?2 OFFSET ?3`
 		if res.Total > rankLimit {
 			rank = `SELECT rowid AS r, -rowid AS score, 0 AS n FROM call_fts
