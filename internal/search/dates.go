@@ -666,7 +666,10 @@ func (p *dateParser) quarter(j int) (dateSpan, int, bool) {
 	}
 	// The Q2 rule: a meeting word after the quarter makes it a name.
 	if len(w) == 2 {
-		if meetingAfterQuarter[stem(p.word(k))] && !quarterIntro[p.word(j-1)] && !(y != 0 && j > 0 && quarterIntro[p.word(j-2)]) {
+		next := p.word(k)
+		// "Q2 planning", "the Q2 meeting"; but "Q2 calls" are the calls of Q2.
+		if meetingAfterQuarter[stem(next)] && !(genericHeads[stem(next)] && next != stem(next)) &&
+			!quarterIntro[p.word(j-1)] && !(y != 0 && j > 0 && quarterIntro[p.word(j-2)]) {
 			p.qHeads = append(p.qHeads, k)
 			return dateSpan{}, 0, false
 		}

@@ -371,9 +371,10 @@ func alwaysCapitalized(w string) bool {
 type Catalog struct {
 	accounts   []nameEntry
 	accountsBy map[string][]int32 // first key word -> accounts
+	aliasesBy  map[string][]int32 // distinctive first word of a longer key -> accounts
 	deals      []dealEntry
 	dealsBy    map[string][]int32 // first key word -> deals
-	dealHeads  map[string]int32   // joined head key -> index into dealTails
+	dealHeads  map[string][]int32 // joined head key or alias -> indices into dealTails
 	dealTails  []map[string][]int32
 	maxHead    int // most words in a deal head key
 	maxTail    int // most words in a deal tail
@@ -410,8 +411,9 @@ type dealEntry struct {
 func NewCatalog(accounts, deals []string) *Catalog {
 	c := &Catalog{
 		accountsBy: make(map[string][]int32, len(accounts)),
+		aliasesBy:  map[string][]int32{},
 		dealsBy:    make(map[string][]int32, len(deals)),
-		dealHeads:  map[string]int32{},
+		dealHeads:  map[string][]int32{},
 	}
 	seen := map[string]bool{}
 	for _, name := range accounts {
@@ -426,6 +428,11 @@ func NewCatalog(accounts, deals []string) *Catalog {
 		key, suffixes := nameKey(words)
 		legal := legalStripped(words)
 		c.accountsBy[key[0]] = append(c.accountsBy[key[0]], int32(len(c.accounts)))
+		// People shorten a name to its first word when that word is
+		// distinctive: "Northwind" for "Northwind Traders".
+		if len(key) > 1 && len(key[0]) >= 4 && !isCommonWord(key[0]) {
+			c.aliasesBy[key[0]] = append(c.aliasesBy[key[0]], int32(len(c.accounts)))
+		}
 		c.accounts = append(c.accounts, nameEntry{
 			name: name, key: key, suffixes: strings.Join(suffixes, " "), common: allCommon(key), legal: legal,
 		})
@@ -535,14 +542,18 @@ func (c *Catalog) addDeal(name string, accountKeys map[string]bool) {
 	c.dealsBy[key[0]] = append(c.dealsBy[key[0]], idx)
 	if d.head != nil {
 		h := strings.Join(d.head, " ")
-		hi, ok := c.dealHeads[h]
-		if !ok {
-			hi = int32(len(c.dealTails))
-			c.dealHeads[h] = hi
+		his := c.dealHeads[h]
+		if len(his) == 0 {
+			his = []int32{int32(len(c.dealTails))}
+			c.dealHeads[h] = his
 			c.dealTails = append(c.dealTails, map[string][]int32{})
+			// The head may be shortened like an account's name.
+			if a := d.head[0]; len(d.head) > 1 && len(a) >= 4 && !isCommonWord(a) {
+				c.dealHeads[a] = append(c.dealHeads[a], his[0])
+			}
 		}
 		t := strings.Join(d.tail, " ")
-		c.dealTails[hi][t] = append(c.dealTails[hi][t], idx)
+		c.dealTails[his[0]][t] = append(c.dealTails[his[0]][t], idx)
 		c.maxHead = max(c.maxHead, len(d.head))
 		c.maxTail = max(c.maxTail, len(d.tail))
 	}
@@ -551,10 +562,18 @@ func (c *Catalog) addDeal(name string, accountKeys map[string]bool) {
 // nameMatch is a stored name found in a question.
 type nameMatch struct {
 	name       string
-	start, end int  // token span in the question, suffixes included
-	exact      bool // the question spelled the name's suffixes too
+	start, end int // token span in the question, suffixes included
+	rank       int // how closely the question spelled the name (rankAlias to rankExact)
 	extra      [][2]int
 }
+
+// How closely a question spelled a name. Where several names are mentioned
+// by the same words, only the closest are kept.
+const (
+	rankAlias = iota // the first word of a longer name
+	rankKey          // the name without its suffixes, or with other ones
+	rankExact        // the name with its suffixes, in any spelling
+)
 
 // FindAccounts returns the stored account names that text mentions, best
 // (longest, most specific) first.
@@ -658,7 +677,14 @@ func (c *Catalog) matchAccounts(toks []token, informative bool) []nameMatch {
 			if a.common && !evidence(toks, i, i+len(a.key), len(said) > 0, informative) {
 				continue
 			}
-			found = append(found, nameMatch{name: a.name, start: i, end: end, exact: strings.Join(said, " ") == a.suffixes})
+			rank := rankKey
+			if strings.Join(said, " ") == a.suffixes {
+				rank = rankExact
+			}
+			found = append(found, nameMatch{name: a.name, start: i, end: end, rank: rank})
+		}
+		for _, ai := range c.aliasesBy[w] {
+			found = append(found, nameMatch{name: c.accounts[ai].name, start: i, end: i + 1, rank: rankAlias})
 		}
 	}
 	return bestMatches(found)
@@ -668,9 +694,10 @@ func (c *Catalog) matchAccounts(toks []token, informative bool) []nameMatch {
 // punctuation or a comma: a name is written in one piece.
 func sameSentence(toks []token, start, end int) bool {
 	for k := start + 1; k < end && k < len(toks); k++ {
-		if strings.ContainsAny(toks[k].sep, ".,;:?!()[]{}\"“”\n") && !strings.Contains(toks[k].sep, " - ") {
-			// "S.A." and "L.L.C." put dots between the letters of one word.
-			if strings.TrimSpace(toks[k].sep) == "." && len(toks[k-1].norm) == 1 {
+		if sep := toks[k].sep; strings.ContainsAny(sep, ".,;:?!()[]{}\"“”\n") && !strings.Contains(sep, " - ") {
+			// A dot inside a word is not the end of a sentence: "S.A.",
+			// "Monday.com".
+			if sep == "." || strings.TrimSpace(sep) == "." && len(toks[k-1].norm) == 1 {
 				continue
 			}
 			return false
@@ -680,19 +707,16 @@ func sameSentence(toks []token, start, end int) bool {
 }
 
 // bestMatches keeps the longest mentions where mentions overlap and, among
-// names mentioned by the same words, those whose suffixes the question
-// spelled; names that remain tied are all kept. The result is ordered best
-// first: longer, then exact, then earlier.
+// names mentioned by the same words, the most closely spelled; names that
+// remain tied are all kept ("Acme" when "Acme Corp" and "Acme Inc" are both
+// stored). The result is ordered best first: longer, closer, earlier.
 func bestMatches(found []nameMatch) []nameMatch {
 	slices.SortStableFunc(found, func(a, b nameMatch) int {
 		if d := (b.end - b.start) - (a.end - a.start); d != 0 {
 			return d
 		}
-		if a.exact != b.exact {
-			if a.exact {
-				return -1
-			}
-			return 1
+		if a.rank != b.rank {
+			return b.rank - a.rank
 		}
 		return a.start - b.start
 	})
@@ -700,7 +724,7 @@ func bestMatches(found []nameMatch) []nameMatch {
 	for _, m := range found {
 		ok := true
 		for _, k := range kept {
-			if m.start < k.end && k.start < m.end && (m.start != k.start || m.end != k.end || k.exact && !m.exact) {
+			if m.start < k.end && k.start < m.end && (m.start != k.start || m.end != k.end || k.rank > m.rank) {
 				ok = false
 				break
 			}
@@ -761,7 +785,7 @@ func (c *Catalog) matchDeals(toks []token, informative bool) []nameMatch {
 			if d.common && !evidence(toks, start, pos[e-1]+1, false, informative) {
 				continue
 			}
-			found = append(found, nameMatch{name: d.name, start: start, end: end, exact: true})
+			found = append(found, nameMatch{name: d.name, start: start, end: end, rank: rankExact})
 		}
 	}
 	found = append(found, c.matchDealTails(toks, informative, pos, stream, span)...)
@@ -782,16 +806,13 @@ func (c *Catalog) matchDealTails(toks []token, informative bool, pos []int, stre
 	}
 	var heads []head
 	seen := map[int32]bool{}
-	for k := range stream {
+	for k := 0; k < len(stream) && len(heads) < 16; k++ {
 		for n := 1; n <= c.maxHead && k+n <= len(stream); n++ {
-			hi, ok := c.dealHeads[strings.Join(stream[k:k+n], " ")]
-			if !ok || seen[hi] {
-				continue
-			}
-			seen[hi] = true
-			heads = append(heads, head{tails: c.dealTails[hi], start: k, end: k + n})
-			if len(heads) >= 16 {
-				break
+			for _, hi := range c.dealHeads[strings.Join(stream[k:k+n], " ")] {
+				if !seen[hi] {
+					seen[hi] = true
+					heads = append(heads, head{tails: c.dealTails[hi], start: k, end: k + n})
+				}
 			}
 		}
 	}
@@ -819,7 +840,7 @@ func (c *Catalog) matchDealTails(toks []token, informative bool, pos []int, stre
 						continue
 					}
 					hs, he, _ := span(h.start, h.end)
-					found = append(found, nameMatch{name: d.name, start: start, end: end, exact: false, extra: [][2]int{{hs, he}}})
+					found = append(found, nameMatch{name: d.name, start: start, end: end, rank: rankKey, extra: [][2]int{{hs, he}}})
 				}
 			}
 		}
@@ -863,4 +884,5 @@ under union unit united unity until up update upper urban use user usual
 value version very view vision visit voice volume
 wait walk wall want war watch water wave way wealth wear web week weight welcome well west what wheel when where whether white whole wide will win window winter wish with within without woman wonder word work world worth would write wrong
 yard year yes yet young zero zone
+american british canadian european asian african pacific atlantic northern southern eastern western royal federal
 `)

@@ -134,6 +134,11 @@ func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Quest
 		out.Intent = matches[best].intent
 	}
 	for _, m := range matches {
+		// Words that qualify what is asked for go with it: "the main
+		// insights", "any open action items".
+		for k := m.start - 1; k >= 0 && m.start-k <= 2 && free(k) && intentQualifiers[toks[k].norm]; k-- {
+			mark(k, k+1, usedIntent)
+		}
 		mark(m.start, m.end, usedIntent)
 		for _, k := range m.more {
 			mark(k, k+1, usedIntent)
@@ -161,6 +166,11 @@ func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Quest
 	var seen []string
 	for k, t := range toks {
 		if used[k] != unused || stopWords[t.norm] || stopWords[t.stem] || len(t.norm) == 1 && !t.number {
+			continue
+		}
+		// The verb of a request ("Review the notes", "please pull up") asks;
+		// it is not something the calls must contain.
+		if askingVerbs[t.norm] && (t.initial || k > 0 && (toks[k-1].norm == "please" || toks[k-1].norm == "you")) {
 			continue
 		}
 		if !slices.Contains(seen, t.norm) {
@@ -226,7 +236,7 @@ var intentPhrases = []phraseSpec{
 		"who was on|who were on|who joined|who was there|who were there|who was present|who was in|who were in|who spoke|" +
 		"who talked|speaker|speakers|stakeholder|stakeholders|contact|contacts|point of contact|who was involved|" +
 		"who is involved|who are involved|who from|headcount"},
-	{IntentPeople, false, "", "who|whom"},
+	{IntentPeople, false, "", "who|whom|joined|spoke|present"},
 	{IntentPeople, false, "decision maker", "decision maker|decision makers|decisionmaker|decisionmakers|key decision maker|" +
 		"final decision maker|who decides|who makes the decision|who makes decisions|final say"},
 	{IntentPeople, false, "technical evaluator", "technical evaluator|technical evaluators|tech evaluator|technical buyer|" +
@@ -492,7 +502,7 @@ func findMeeting(toks []token, used []use, asked map[int]bool, qHeads []int) mee
 		// Backward, over the words that modify the head.
 		words := 0
 		for i := first - 1; i >= 0 && first-i <= 10 && words < 6; i-- {
-			if !sameSentence(toks, i, i+2) {
+			if !nameContinues(toks, i+1) {
 				break
 			}
 			if used[i] == usedName || used[i] == usedDate {
@@ -519,13 +529,13 @@ func findMeeting(toks []token, used []use, asked map[int]bool, qHeads []int) mee
 			name, words = append(name, i), words+1
 		}
 		// Forward: "the meeting called Pricing Review", "the call 'Renewal'".
-		if j := k + 1; j < len(toks) && used[j] == unused && sameSentence(toks, k, j+1) {
+		if j := k + 1; j < len(toks) && used[j] == unused && nameContinues(toks, j) {
 			start := j
 			if namedWords[toks[j].norm] {
 				taken = append(taken, j)
 				start = j + 1
 			}
-			for i := start; i < len(toks) && i-start < 6 && used[i] == unused && sameSentence(toks, i-1, i+1); i++ {
+			for i := start; i < len(toks) && i-start < 6 && used[i] == unused && (i == start || nameContinues(toks, i)); i++ {
 				if toks[i].quoted || start > j && !stopWords[toks[i].norm] && !asked[i] {
 					name = append(name, i)
 					continue
@@ -547,6 +557,12 @@ func findMeeting(toks []token, used []use, asked map[int]bool, qHeads []int) mee
 		mt.taken = append(taken, name...)
 	}
 	return mt
+}
+
+// nameContinues reports whether toks[k] continues the meeting name that
+// toks[k-1] is part of: no punctuation between them but quotes and dashes.
+func nameContinues(toks []token, k int) bool {
+	return k < len(toks) && !strings.ContainsAny(toks[k].sep, ".,;:?!()[]{}\n")
 }
 
 // meetingText writes the name's words as the question spelled them, joined
@@ -571,6 +587,14 @@ func meetingText(toks []token, name []int, anchor int) string {
 	return strings.Trim(b.String(), " ")
 }
 
+// intentQualifiers are adjectives that qualify what is asked for.
+var intentQualifiers = wordSet("main key important biggest big top major critical primary notable most open outstanding " +
+	"specific concrete clear any all overall general quick short brief detailed full complete")
+
+// askingVerbs open requests.
+var askingVerbs = wordSet("review describe explain provide pull fetch display check identify name compile extract gather " +
+	"bring grab show give list find get summarize summarise recap tell outline highlight")
+
 // stopWords are words with no content for search: function words, question
 // words, the verbs of asking, and the nouns every call has.
 var stopWords = wordSet(`
@@ -581,7 +605,7 @@ each either else even ever every everything few for from further
 get gets getting give given go goes going got gotten
 had hadnt has hasnt have havent having he her here hers herself him himself his how however
 i id if im in into is isnt it its itself ive just
-let lets like me might more most much must my myself
+let lets like may me might more most much must my myself
 no nor not now of off on once one only or other others our ours ourselves out over own
 please quite rather really said same say says saying see shall she should shouldnt show so some something such
 tell than that thats the their theirs them themselves then there these they theyre this those though through thus to too
