@@ -55,8 +55,10 @@ type dateParser struct {
 }
 
 func newDateParser(toks []token, free func(int) bool, now time.Time, loc *time.Location, informative bool) *dateParser {
+	p := &dateParser{toks: toks, free: free, loc: loc, informative: informative}
 	y, m, d := now.In(loc).Date()
-	return &dateParser{toks: toks, free: free, loc: loc, today: time.Date(y, m, d, 0, 0, 0, 0, loc), informative: informative}
+	p.today = p.date(y, m, d)
+	return p
 }
 
 // word is toks[k]'s folded spelling, or "" when k is out of range or taken.
@@ -121,9 +123,9 @@ func (p *dateParser) parseAt(i int) (dateMatch, bool) {
 		if ok2 {
 			if !next.to.After(first.from) {
 				if next.noYear {
-					next.from, next.to = next.from.AddDate(1, 0, 0), next.to.AddDate(1, 0, 0)
+					next.from, next.to = p.shift(next.from, 1, 0, 0), p.shift(next.to, 1, 0, 0)
 				} else if first.noYear {
-					first.from, first.to = first.from.AddDate(-1, 0, 0), first.to.AddDate(-1, 0, 0)
+					first.from, first.to = p.shift(first.from, -1, 0, 0), p.shift(first.to, -1, 0, 0)
 				}
 			}
 			span := dateSpan{from: minTime(first.from, next.from), to: maxTime(first.to, next.to)}
@@ -173,17 +175,17 @@ func (p *dateParser) core(j int) (dateSpan, int, bool) {
 	case "today", "tonight":
 		return p.dayRange(p.today), j + 1, true
 	case "yesterday":
-		return p.dayRange(p.today.AddDate(0, 0, -1)), j + 1, true
+		return p.dayRange(p.shift(p.today, 0, 0, -1)), j + 1, true
 	case "ytd":
-		return dateSpan{from: p.date(p.today.Year(), 1, 1), to: p.today.AddDate(0, 0, 1)}, j + 1, true
+		return dateSpan{from: p.date(p.today.Year(), 1, 1), to: p.shift(p.today, 0, 0, 1)}, j + 1, true
 	case "qtd":
-		return dateSpan{from: p.calendar(unitQuarter, 0).from, to: p.today.AddDate(0, 0, 1)}, j + 1, true
+		return dateSpan{from: p.calendar(unitQuarter, 0).from, to: p.shift(p.today, 0, 0, 1)}, j + 1, true
 	case "mtd":
-		return dateSpan{from: p.calendar(unitMonth, 0).from, to: p.today.AddDate(0, 0, 1)}, j + 1, true
+		return dateSpan{from: p.calendar(unitMonth, 0).from, to: p.shift(p.today, 0, 0, 1)}, j + 1, true
 	case "year", "quarter", "month":
 		if p.word(j+1) == "to" && p.word(j+2) == "date" {
 			u, _ := unitOf(w)
-			return dateSpan{from: p.calendar(u, 0).from, to: p.today.AddDate(0, 0, 1)}, j + 3, true
+			return dateSpan{from: p.calendar(u, 0).from, to: p.shift(p.today, 0, 0, 1)}, j + 3, true
 		}
 	}
 	for _, parse := range []func(int) (dateSpan, int, bool){
@@ -196,12 +198,28 @@ func (p *dateParser) core(j int) (dateSpan, int, bool) {
 	return dateSpan{}, 0, false
 }
 
+// date is the start of a day in loc: its midnight, or where a clock change
+// skips midnight (as in Santiago), the first instant of the day.
 func (p *dateParser) date(y int, m time.Month, d int) time.Time {
-	return time.Date(y, m, d, 0, 0, 0, 0, p.loc)
+	y, m, d = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Date() // normalise "month 13"
+	t := time.Date(y, m, d, 0, 0, 0, 0, p.loc)
+	if ty, tm, td := t.Date(); ty != y || tm != m || td != d {
+		if _, end := t.ZoneBounds(); !end.IsZero() {
+			t = end.In(p.loc)
+		}
+	}
+	return t
+}
+
+// shift moves t's day by a number of years, months and days, landing on the
+// start of the day; calendar arithmetic, not multiples of 24 hours.
+func (p *dateParser) shift(t time.Time, years, months, days int) time.Time {
+	y, m, d := t.In(p.loc).Date()
+	return p.date(y+years, m+time.Month(months), d+days)
 }
 
 func (p *dateParser) dayRange(t time.Time) dateSpan {
-	return dateSpan{from: t, to: t.AddDate(0, 0, 1)}
+	return dateSpan{from: t, to: p.shift(t, 0, 0, 1)}
 }
 
 func (p *dateParser) monthRange(y int, m time.Month) dateSpan {
@@ -209,8 +227,8 @@ func (p *dateParser) monthRange(y int, m time.Month) dateSpan {
 }
 
 // weekStart is the Monday of t's week.
-func weekStart(t time.Time) time.Time {
-	return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+func (p *dateParser) weekStart(t time.Time) time.Time {
+	return p.shift(t, 0, 0, -((int(t.In(p.loc).Weekday()) + 6) % 7))
 }
 
 type unit int
@@ -244,19 +262,19 @@ func (p *dateParser) calendar(u unit, dir int) dateSpan {
 	t := p.today
 	switch u {
 	case unitDay:
-		return p.dayRange(t.AddDate(0, 0, dir))
+		return p.dayRange(p.shift(t, 0, 0, dir))
 	case unitWeek:
-		s := weekStart(t).AddDate(0, 0, 7*dir)
-		return dateSpan{from: s, to: s.AddDate(0, 0, 7)}
+		s := p.shift(p.weekStart(t), 0, 0, 7*dir)
+		return dateSpan{from: s, to: p.shift(s, 0, 0, 7)}
 	case unitMonth:
 		return p.monthRange(t.Year(), t.Month()+time.Month(dir))
 	case unitQuarter:
 		q := (int(t.Month())-1)/3 + dir
 		s := p.date(t.Year(), time.Month(3*q+1), 1)
-		return dateSpan{from: s, to: s.AddDate(0, 3, 0)}
+		return dateSpan{from: s, to: p.shift(s, 0, 3, 0)}
 	default:
 		s := p.date(t.Year()+dir, 1, 1)
-		return dateSpan{from: s, to: s.AddDate(1, 0, 0)}
+		return dateSpan{from: s, to: p.shift(s, 1, 0, 0)}
 	}
 }
 
@@ -264,15 +282,15 @@ func (p *dateParser) calendar(u unit, dir int) dateSpan {
 func (p *dateParser) back(n int, u unit) time.Time {
 	switch u {
 	case unitDay:
-		return p.today.AddDate(0, 0, -n)
+		return p.shift(p.today, 0, 0, -n)
 	case unitWeek:
-		return p.today.AddDate(0, 0, -7*n)
+		return p.shift(p.today, 0, 0, -7*n)
 	case unitMonth:
-		return p.today.AddDate(0, -n, 0)
+		return p.shift(p.today, 0, -n, 0)
 	case unitQuarter:
-		return p.today.AddDate(0, -3*n, 0)
+		return p.shift(p.today, 0, -3*n, 0)
 	default:
-		return p.today.AddDate(-n, 0, 0)
+		return p.shift(p.today, -n, 0, 0)
 	}
 }
 
@@ -321,7 +339,7 @@ func (p *dateParser) relative(j int) (dateSpan, int, bool) {
 	if dir < 0 {
 		if n, k2, ok := p.count(k); ok && p.word(k) != "a" && p.word(k) != "an" {
 			if u, ok := unitOf(p.word(k2)); ok {
-				return dateSpan{from: p.back(n, u), to: p.today.AddDate(0, 0, 1)}, k2 + 1, true
+				return dateSpan{from: p.back(n, u), to: p.shift(p.today, 0, 0, 1)}, k2 + 1, true
 			}
 			return dateSpan{}, 0, false
 		}
@@ -329,18 +347,18 @@ func (p *dateParser) relative(j int) (dateSpan, int, bool) {
 	w := p.word(k)
 	if u, ok := unitOf(w); ok && !strings.HasSuffix(w, "s") {
 		if rolling {
-			return dateSpan{from: p.back(1, u), to: p.today.AddDate(0, 0, 1)}, k + 1, true
+			return dateSpan{from: p.back(1, u), to: p.shift(p.today, 0, 0, 1)}, k + 1, true
 		}
 		return p.calendar(u, dir), k + 1, true
 	}
 	if wd, ok := weekdayNames[w]; ok {
-		ws := weekStart(p.today)
-		d := ws.AddDate(0, 0, (int(wd)+6)%7) // this week's
+		ws := p.weekStart(p.today)
+		d := p.shift(ws, 0, 0, (int(wd)+6)%7) // this week's
 		switch {
 		case dir < 0:
-			d = p.today.AddDate(0, 0, -((int(p.today.Weekday())-int(wd)+6)%7 + 1))
+			d = p.shift(p.today, 0, 0, -((int(p.today.Weekday())-int(wd)+6)%7 + 1))
 		case dir > 0:
-			d = p.today.AddDate(0, 0, (int(wd)-int(p.today.Weekday())+6)%7+1)
+			d = p.shift(p.today, 0, 0, (int(wd)-int(p.today.Weekday())+6)%7+1)
 		}
 		return p.dayRange(d), k + 1, true
 	}
@@ -376,13 +394,13 @@ func (p *dateParser) ago(j int) (dateSpan, int, bool) {
 	case unitDay:
 		return p.dayRange(t), k + 2, true
 	case unitWeek:
-		s := weekStart(t)
-		return dateSpan{from: s, to: s.AddDate(0, 0, 7)}, k + 2, true
+		s := p.weekStart(t)
+		return dateSpan{from: s, to: p.shift(s, 0, 0, 7)}, k + 2, true
 	case unitMonth:
 		return p.monthRange(t.Year(), t.Month()), k + 2, true
 	case unitQuarter:
 		s := p.date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1)
-		return dateSpan{from: s, to: s.AddDate(0, 3, 0)}, k + 2, true
+		return dateSpan{from: s, to: p.shift(s, 0, 3, 0)}, k + 2, true
 	default:
 		return dateSpan{from: p.date(t.Year(), 1, 1), to: p.date(t.Year()+1, 1, 1)}, k + 2, true
 	}
@@ -607,7 +625,7 @@ func (p *dateParser) weekday(j int) (dateSpan, int, bool) {
 		return dateSpan{}, 0, false
 	}
 	back := (int(p.today.Weekday()) - int(wd) + 7) % 7
-	s := p.dayRange(p.today.AddDate(0, 0, -back))
+	s := p.dayRange(p.shift(p.today, 0, 0, -back))
 	s.noYear = true
 	return s, j + 1, true
 }
@@ -683,7 +701,7 @@ func (p *dateParser) quarter(j int) (dateSpan, int, bool) {
 		}
 	}
 	s := p.date(y, first, 1)
-	return dateSpan{from: s, to: s.AddDate(0, months, 0), noYear: noYear}, k, true
+	return dateSpan{from: s, to: p.shift(s, 0, months, 0), noYear: noYear}, k, true
 }
 
 var ordinals = map[string]int{

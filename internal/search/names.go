@@ -709,16 +709,17 @@ func sameSentence(toks []token, start, end int) bool {
 // bestMatches keeps the longest mentions where mentions overlap and, among
 // names mentioned by the same words, the most closely spelled; names that
 // remain tied are all kept ("Acme" when "Acme Corp" and "Acme Inc" are both
-// stored). The result is ordered best first: longer, closer, earlier.
+// stored). The result is ordered best first: longer, then in the order of
+// the question, then closer.
 func bestMatches(found []nameMatch) []nameMatch {
 	slices.SortStableFunc(found, func(a, b nameMatch) int {
 		if d := (b.end - b.start) - (a.end - a.start); d != 0 {
 			return d
 		}
-		if a.rank != b.rank {
-			return b.rank - a.rank
+		if a.start != b.start {
+			return a.start - b.start
 		}
-		return a.start - b.start
+		return b.rank - a.rank
 	})
 	var kept []nameMatch
 	for _, m := range found {
@@ -884,5 +885,7 @@ under union unit united unity until up update upper urban use user usual
 value version very view vision visit voice volume
 wait walk wall want war watch water wave way wealth wear web week weight welcome well west what wheel when where whether white whole wide will win window winter wish with within without woman wonder word work world worth would write wrong
 yard year yes yet young zero zone
+renewal expansion upsell upgrade pilot migration rollout license licensing subscription implementation integration
+evaluation trial onboarding compliance procurement discount proposal quote invoice contract legal renewal seat seats
 american british canadian european asian african pacific atlantic northern southern eastern western royal federal
 `)
