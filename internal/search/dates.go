@@ -46,16 +46,15 @@ type dateMatch struct {
 
 // dateParser reads date expressions from tokens that names did not take.
 type dateParser struct {
-	toks        []token
-	free        func(int) bool
-	loc         *time.Location
-	today       time.Time // midnight today, in loc
-	informative bool      // capital letters mean something in this question
-	qHeads      []int     // words after "Q2" that make it a meeting name
+	toks   []token
+	free   func(int) bool
+	loc    *time.Location
+	today  time.Time // the start of today, in loc
+	qHeads []int     // words after "Q2" that make it a meeting name
 }
 
-func newDateParser(toks []token, free func(int) bool, now time.Time, loc *time.Location, informative bool) *dateParser {
-	p := &dateParser{toks: toks, free: free, loc: loc, informative: informative}
+func newDateParser(toks []token, free func(int) bool, now time.Time, loc *time.Location) *dateParser {
+	p := &dateParser{toks: toks, free: free, loc: loc}
 	y, m, d := now.In(loc).Date()
 	p.today = p.date(y, m, d)
 	return p

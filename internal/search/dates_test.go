@@ -179,6 +179,23 @@ func TestDatesAcrossDST(t *testing.T) {
 	}
 }
 
+// In Santiago clocks skip from midnight to one on the first Sunday of
+// September: that day starts at one.
+func TestDayWithoutMidnight(t *testing.T) {
+	loc := mustZone(t, "America/Santiago")
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
+	got := Understand("calls on 2026-09-06", now, loc, nil)
+	if r := rangeString(got.From, got.To, loc); r != "2026-09-06/2026-09-07" {
+		t.Fatalf("range = %s, want 2026-09-06/2026-09-07", r)
+	}
+	if h := got.From.In(loc).Hour(); h != 1 {
+		t.Errorf("the day starts at %v, want 01:00", got.From.In(loc))
+	}
+	if got.To.Sub(got.From) != 23*time.Hour {
+		t.Errorf("the day lasts %v, want 23h", got.To.Sub(got.From))
+	}
+}
+
 // dateTemplate makes a random date expression and says whether it names a
 // date without a year (which must not be in the future) and whether it is
 // open-ended.

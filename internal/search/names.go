@@ -528,15 +528,11 @@ func (c *Catalog) addDeal(name string, accountKeys map[string]bool) {
 			tail = key[best:]
 		}
 	}
-	switch {
-	case len(tail) == 0:
-		d.needsDealWord = accountKeys[strings.Join(key, " ")] || head != nil
-	case len(head) > 0:
+	if len(head) > 0 && len(tail) > 0 {
 		d.head, d.tail, d.tailCommon = head, tail, allCommon(tail)
 	}
-	if accountKeys[strings.Join(key, " ")] {
-		d.needsDealWord = true
-	}
+	// A deal named like an account, or like nothing but its account.
+	d.needsDealWord = accountKeys[strings.Join(key, " ")] || head != nil && len(tail) == 0
 	idx := int32(len(c.deals))
 	c.deals = append(c.deals, d)
 	c.dealsBy[key[0]] = append(c.dealsBy[key[0]], idx)

@@ -1,6 +1,30 @@
 // Package search understands questions asked in plain language about calls,
 // without a language model: which accounts, deals, meeting and dates they are
 // about, what they ask for, and what is left to search for.
+//
+// Understanding is a sequence of claims on the question's words, the most
+// specific first, so that a word means one thing:
+//
+//  1. Names (Catalog): stored account and deal names, compared after folding
+//     case, diacritics and punctuation, without company suffixes (see
+//     companySuffixes), possessives included. A name made only of ordinary
+//     words ("Next", "Summit Group") needs evidence the question means it:
+//     a capital letter where grammar puts none, quotes, or its suffix.
+//  2. Dates (dates.go): relative to the caller's clock and zone; a date
+//     without a year is the most recent one not in the future; "Q2" before a
+//     meeting word is part of a meeting's name.
+//  3. The meeting: the words before a head noun (meeting, call, review,
+//     demo, sync, kickoff...) up to an article or a preposition, skipping
+//     names and dates: "the Q2 planning meeting with Acme" is "Q2 planning".
+//  4. What is asked for: phrasings of each intent, strong ones ("action
+//     items", "how long") over weak ones ("who", "what happened"), the first
+//     in the question among equals; the role for questions about people.
+//  5. Whether the question spans calls: cues such as "repeatedly", "across",
+//     "trends", plural meeting nouns, or "all"/"every" when no single meeting
+//     is named.
+//
+// What no step claimed and is not a stop word is left in Terms, for full-text
+// search.
 package search
 
 import (
@@ -95,12 +119,12 @@ func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Quest
 		}
 	}
 
-	dp := newDateParser(toks, free, now, loc, informative)
+	dp := newDateParser(toks, free, now, loc)
 	if ms := dp.find(); len(ms) > 0 {
 		texts := make([]string, 0, len(ms))
 		for _, m := range ms {
 			mark(m.lead, m.end, usedDate)
-			texts = append(texts, strings.TrimSpace(q[toks[m.start].start:toks[m.end-1].end]))
+			texts = append(texts, strings.ToValidUTF8(q[toks[m.start].start:toks[m.end-1].end], ""))
 		}
 		out.From, out.To = combine(ms)
 		out.DateText = strings.Join(texts, ", ")
@@ -336,12 +360,16 @@ func matchPhrases(toks []token, ok func(int) bool, idx map[string][]phrase) []ph
 }
 
 var (
-	auxiliaries  = wordSet("did do does doe has have had")
-	endVerbs     = wordSet("go goe went gone going end ended ending turn turned land landed wrap wrapped finish finished")
-	whatAux      = wordSet("did do does doe was were have has had got")
-	sayingVerbs  = wordSet("say said discuss discussed talk talked cover covered happen happened share shared present presented show showed demo demoed learn learned hear heard")
-	gapMaxWindow = 8
+	auxiliaries = wordSet("did do does doe has have had")
+	endVerbs    = wordSet("go goe went gone going end ended ending turn turned land landed wrap wrapped finish finished")
+	whatAux     = wordSet("did do does doe was were have has had got")
+	sayingVerbs = wordSet("say said discuss discussed talk talked cover covered happen happened share shared " +
+		"present presented show showed demo demoed learn learned hear heard")
 )
+
+// gapWindow is how far the verb of a gap pattern may be from its question
+// word: "how did the Q2 planning meeting with Acme go" has six words between.
+const gapWindow = 8
 
 // gapPatterns finds the phrasings whose words are apart: "how did the Acme
 // demo go" (outcome) and "what did the champion say" (brief).
@@ -361,7 +389,7 @@ func gapPatterns(toks []token, ok func(int) bool) []phraseMatch {
 		default:
 			continue
 		}
-		for k := i + 2; k < len(toks) && k <= i+gapMaxWindow && sameSentence(toks, k-1, k+1); k++ {
+		for k := i + 2; k < len(toks) && k <= i+gapWindow && sameSentence(toks, k-1, k+1); k++ {
 			if ok(k) && verbs[toks[k].stem] {
 				more := []int{k}
 				if ok(k+1) && (toks[k+1].norm == "about" || toks[k+1].norm == "out" || toks[k+1].norm == "up") {
