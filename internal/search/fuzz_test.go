@@ -1,7 +1,6 @@
 package search
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -37,15 +36,6 @@ func FuzzUnderstand(f *testing.F) {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
 	cat := NewCatalog(testAccounts, testDeals)
 	f.Fuzz(func(t *testing.T, q string) {
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			select {
-			case <-done:
-			case <-time.After(3 * time.Second):
-				panic(fmt.Sprintf("DEBUG slow input %q", q))
-			}
-		}()
 		got := Understand(q, now, loc, cat)
 		if again := Understand(q, now, loc, cat); !reflect.DeepEqual(got, again) {
 			t.Fatalf("two answers for %q:\n%+v\n%+v", q, got, again)

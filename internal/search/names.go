@@ -154,6 +154,15 @@ func fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	if ascii {
+		// Most words are already folded: no need to copy them.
+		folded := true
+		for i := 0; i < len(s) && folded; i++ {
+			c := s[i]
+			folded = 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+		}
+		if folded {
+			return s
+		}
 		for i := 0; i < len(s); i++ {
 			c := s[i]
 			switch {

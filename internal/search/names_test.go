@@ -240,6 +240,23 @@ func BenchmarkUnderstand50k(b *testing.B) {
 	}
 }
 
+// A pasted page rather than a question: 1,000 words that name an account
+// and a tail 50,000 deals share.
+func BenchmarkUnderstandLongText(b *testing.B) {
+	names := syntheticNames(50000, 1)
+	deals := make([]string, 0, 50000)
+	for _, n := range names {
+		deals = append(deals, n+" - Renewal")
+	}
+	cat := NewCatalog(names, deals)
+	q := strings.Repeat("the renewal with "+names[7]+" since May 12, ", 200)
+	now := mustNow(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		Understand(q, now, nil, cat)
+	}
+}
+
 func BenchmarkNewCatalog50k(b *testing.B) {
 	names := syntheticNames(50000, 1)
 	b.ReportAllocs()

@@ -187,7 +187,7 @@ func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Quest
 	}
 
 	var terms []string
-	var seen []string
+	seen := map[string]bool{}
 	for k, t := range toks {
 		if used[k] != unused || stopWords[t.norm] || stopWords[t.stem] || len(t.norm) == 1 && !t.number {
 			continue
@@ -197,8 +197,8 @@ func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Quest
 		if askingVerbs[t.norm] && (t.initial || k > 0 && (toks[k-1].norm == "please" || toks[k-1].norm == "you")) {
 			continue
 		}
-		if !slices.Contains(seen, t.norm) {
-			seen = append(seen, t.norm)
+		if !seen[t.norm] {
+			seen[t.norm] = true
 			terms = append(terms, t.raw)
 		}
 	}
