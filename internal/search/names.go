@@ -700,9 +700,9 @@ func (c *Catalog) matchAccounts(toks []token, informative bool) []nameMatch {
 func sameSentence(toks []token, start, end int) bool {
 	for k := start + 1; k < end && k < len(toks); k++ {
 		if sep := toks[k].sep; strings.ContainsAny(sep, ".,;:?!()[]{}\"“”\n") && !strings.Contains(sep, " - ") {
-			// A dot inside a word is not the end of a sentence: "S.A.",
-			// "Monday.com".
-			if sep == "." || strings.TrimSpace(sep) == "." && len(toks[k-1].norm) == 1 {
+			// Punctuation inside a word is not the end of a sentence:
+			// "Monday.com", "TL;DR"; nor are the dots of "S. A.".
+			if !strings.ContainsFunc(sep, unicode.IsSpace) || strings.TrimSpace(sep) == "." && len(toks[k-1].norm) == 1 {
 				continue
 			}
 			return false

@@ -180,7 +180,13 @@ func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Quest
 		if toks[m.start].norm == "all" && m.start > 0 && toks[m.start-1].norm == "at" {
 			continue // "did they mention it at all"
 		}
-		if m.strong || !mt.singular {
+		// "every call" spans calls even though "call" is singular.
+		quantifies := false
+		for k := m.end; k < m.end+2 && k < len(toks); k++ {
+			s := toks[k].stem
+			quantifies = quantifies || genericHeads[s] || loneHeads[s] || specificHeads[s]
+		}
+		if m.strong || !mt.singular || quantifies {
 			out.Aggregate = true
 		}
 		mark(m.start, m.end, usedCue)
@@ -534,6 +540,12 @@ func findMeeting(toks []token, used []use, asked map[int]bool, qHeads []int) mee
 				break
 			}
 			if used[i] == usedName || used[i] == usedDate {
+				// Names and dates inside a meeting's name are skipped ("the
+				// Acme Q2 kickoff"), but a date's preposition ends it: "price
+				// in Q4 calls" names no meeting.
+				if stopWords[toks[i].norm] {
+					break
+				}
 				continue
 			}
 			if used[i] != unused {
@@ -633,7 +645,7 @@ each either else even ever every everything few for from further
 get gets getting give given go goes going got gotten
 had hadnt has hasnt have havent having he her here hers herself him himself his how however
 i id if im in into is isnt it its itself ive just
-let lets like may me might more most much must my myself
+let lets like many may me might more most much must my myself
 no nor not now of off on once one only or other others our ours ourselves out over own
 please quite rather really said same say says saying see shall she should shouldnt show so some something such
 tell than that thats the their theirs them themselves then there these they theyre this those though through thus to too
