@@ -100,13 +100,17 @@ func resolveWorkspaces(ctx context.Context, q querier, values []string) ([]strin
 // memory; the page walks the start-time index from the newest call.
 // f is nil when nothing is filtered; handle is f's handle.
 func (db *DB) listFiltered(ctx context.Context, tx *sql.Tx, f *rowFilter, handle int64, limit, offset int, res *core.SearchResult) error {
-	gen, err := generation(ctx, tx)
-	if err != nil {
-		return err
-	}
-	meta, err := db.callMeta(ctx, tx, gen)
-	if err != nil {
-		return err
+	var meta *callMeta
+	if f != nil && f.cols != nil {
+		meta = f.cols // loaded for the filters in this transaction
+	} else {
+		gen, err := generation(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if meta, err = db.callMeta(ctx, tx, gen); err != nil {
+			return err
+		}
 	}
 	for rowid, w := range meta.byCall {
 		if w >= 0 && (f == nil || f.allows(int64(rowid))) {

@@ -42,13 +42,7 @@ func registerVisibleFunc() {
 
 // visibleFuncName0 is the function's name as a C string, allocated once for
 // the life of the process (SQLite copies it, but every connection needs it).
-var visibleFuncName0 = func() uintptr {
-	p, err := libc.CString(visibleFuncName)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}()
+var visibleFuncName0 = mustCString(visibleFuncName)
 
 // visibleFuncInit is the auto extension: it runs as each connection opens,
 // and adds gc_visible and gc_rank to it.
