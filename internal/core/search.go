@@ -98,3 +98,12 @@ type SnippetPart struct {
 	Text  string
 	Match bool
 }
+
+// CallNames are the distinct account and deal names of the indexed calls.
+// Version changes whenever the calls change, so a reader can keep what it
+// derives from the names until then.
+type CallNames struct {
+	Accounts []string
+	Deals    []string
+	Version  int64
+}

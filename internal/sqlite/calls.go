@@ -119,7 +119,7 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 			p.rec, p.err = encodeCall(p.call)
 		})
 
-		w := batchWriter{ctx: ctx, tx: tx, db: db, participants: map[int64][]int64{}}
+		w := batchWriter{ctx: ctx, tx: tx, db: db, participants: map[int64][]int64{}, names: nameDeltas{}}
 		defer w.close()
 
 		var unchanged []int64
@@ -180,16 +180,11 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 		}
 		if len(b.Removals) > 0 {
 			removals, _ := json.Marshal(b.Removals)
-			// The delete trigger removes the index entries and participants.
-			r, err := tx.ExecContext(ctx, `DELETE FROM calls WHERE id IN (SELECT value FROM json_each(?))`, string(removals))
+			n, err := deleteWhere(ctx, tx, ` WHERE id IN (SELECT value FROM json_each(?))`, string(removals))
 			if err != nil {
 				return fmt.Errorf("remove calls: %w", err)
 			}
-			n, err := r.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("remove calls: %w", err)
-			}
-			res.Removed = int(n)
+			res.Removed = n
 		}
 		if res.Added+res.Updated+res.Removed > 0 {
 			if err := bumpGeneration(ctx, tx); err != nil {
@@ -248,6 +243,8 @@ type batchWriter struct {
 	// newPrincipals are principals added in this transaction; they join the
 	// DB's cache only if it commits.
 	newPrincipals map[string]int64
+	// names are the changes to the counts of account and deal names.
+	names nameDeltas
 }
 
 type replacedCall struct {
@@ -370,6 +367,7 @@ func (w *batchWriter) insert(row []any, text [9]string) (int64, error) {
 		return 0, err
 	}
 	w.queueFTS(ftsInsert, rowid, text)
+	w.names.add(text[1], text[2], 1)
 	return rowid, nil
 }
 
@@ -391,6 +389,8 @@ func (w *batchWriter) update(rowid int64, oldPrincipals string, row []any, text 
 	if old != text {
 		w.queueFTS(ftsDelete, rowid, old)
 		w.queueFTS(ftsInsert, rowid, text)
+		w.names.add(old[1], old[2], -1)
+		w.names.add(text[1], text[2], 1)
 	}
 	w.replaced = append(w.replaced, replacedCall{rowid, oldPrincipals})
 	return nil
@@ -441,6 +441,10 @@ func (w *batchWriter) flush() error {
 			}
 			args = args[n:]
 		}
+	}
+	// Before the index writes (see batchWriter).
+	if err := w.names.apply(w.ctx, w.tx); err != nil {
+		return err
 	}
 	for _, op := range w.fts {
 		if _, err := w.exec(op[0].(string), op[1:]...); err != nil {
@@ -526,11 +530,8 @@ func (db *DB) DeleteUnseen(ctx context.Context, s Sweep) (int, error) {
 func (db *DB) deleteCalls(ctx context.Context, where string, args []any) (int, error) {
 	var n int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, "DELETE FROM calls"+where, args...)
-		if err != nil {
-			return err
-		}
-		if n, err = r.RowsAffected(); err != nil || n == 0 {
+		deleted, err := deleteWhere(ctx, tx, where, args...)
+		if n = int64(deleted); err != nil || n == 0 {
 			return err
 		}
 		return bumpGeneration(ctx, tx)

@@ -52,6 +52,8 @@ type DB struct {
 	visible visibleCache
 	// docFreq caches estimated document frequencies of query terms.
 	docFreqs docFreqCache
+	// names caches the account and deal names of the calls.
+	names namesCache
 }
 
 // Open opens the index file at path, creating its directory and the file
