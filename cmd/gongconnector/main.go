@@ -54,10 +54,12 @@ var commands = []struct {
 	{"simulate", "serve a simulated Gong API on loopback", (*program).simulate},
 	{"crawl", "crawl Gong into the index (--full or --incremental)", (*program).crawl},
 	{"search", "search the index (--as EMAIL: only what that person may see)", (*program).search},
+	{"ask", "answer a question in plain language, with citations (--as EMAIL: from what they may see)", (*program).ask},
 	{"access", "who may see a call and why (--call), or what a person may see (--user)", (*program).access},
 	{"identities", "map Gong users to directory identities and report failures", (*program).identities},
 	{"status", "show crawls, counts and API budget", (*program).status},
 	{"config", "`config init` writes a commented example configuration", (*program).config},
+	{"eval", "measure search and answers on the built-in question set (recall@10, MRR, accuracy)", (*program).eval},
 	{"bench", "measure crawl throughput against the simulator", (*program).bench},
 }
 

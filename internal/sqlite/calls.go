@@ -581,6 +581,42 @@ func (db *DB) Call(ctx context.Context, id string) (*core.Call, error) {
 	return c, nil
 }
 
+// Calls returns the calls with the given Gong ids, in the order asked;
+// ids not in the index are left out.
+func (db *DB) Calls(ctx context.Context, ids []string) ([]*core.Call, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read calls: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, selectCall+"WHERE id IN (SELECT value FROM json_each(?))", string(list))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read calls: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[string]*core.Call, len(ids))
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: read calls: %w", err)
+		}
+		byID[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: read calls: %w", err)
+	}
+	out := make([]*core.Call, 0, len(byID))
+	for _, id := range ids {
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
 // EachCall calls fn with every call in the index, ordered by id, and stops
 // at fn's first error.
 func (db *DB) EachCall(ctx context.Context, fn func(*core.Call) error) error {

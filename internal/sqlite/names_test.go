@@ -114,3 +114,23 @@ func TestNamesMigration(t *testing.T) {
 		t.Errorf("Acme Corp counted in %d calls (%v), want 2", acme, err)
 	}
 }
+
+func TestCallsByID(t *testing.T) {
+	db := openTest(t)
+	if _, err := db.ApplyBatch(t.Context(), Batch{SeenRunID: 1, Upserts: []*core.Call{
+		namedCall("1", []string{"Acme Corp"}), namedCall("2", nil), namedCall("3", nil),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := db.Calls(t.Context(), []string{"3", "missing", "1", "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range calls {
+		got = append(got, c.ID)
+	}
+	if !slices.Equal(got, []string{"3", "1"}) || calls[1].Accounts[0].Name != "Acme Corp" {
+		t.Errorf("Calls = %v, want calls 3 and 1 in that order, whole", got)
+	}
+}
