@@ -177,7 +177,7 @@ func asksLatest(q string) bool {
 	for i, w := range words {
 		switch w {
 		case "latest", "last", "recent", "previous", "newest":
-			for _, next := range words[i+1:min(i+4, len(words))] {
+			for _, next := range words[i+1 : min(i+4, len(words))] {
 				if meetingNouns[next] {
 					return true
 				}

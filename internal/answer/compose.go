@@ -25,7 +25,9 @@ type draft struct {
 	calls     []*core.Call
 }
 
-func (d *draft) say(format string, args ...any) { d.lines = append(d.lines, fmt.Sprintf(format, args...)) }
+func (d *draft) say(format string, args ...any) {
+	d.lines = append(d.lines, fmt.Sprintf(format, args...))
+}
 
 // cite adds a passage of c; sec <= 0 is an unknown moment.
 func (d *draft) cite(c *core.Call, text string, sec float64) {
