@@ -32,10 +32,13 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	faults := fs.String("faults", "", "simulator fault injection spec")
 	batch := fs.Int("batch", 0, "calls per crawl transaction (0 = the crawler's default)")
 	replay := fs.Bool("replay", false, "crawl once to record the simulator's answers, then measure a second crawl that gets them replayed (the crawler's work alone)")
-	cpuProfile := fs.String("cpuprofile", "", "write the crawler's CPU profile to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write the crawler's CPU profile to this file (with --load and --data: the load's)")
 	dataDir := fs.String("data", "", "directory for the index (default: a temporary directory, removed afterwards)")
 	search := fs.Bool("search", false, "then compare trimmed with untrimmed searches for a rep, a manager and an all-access user; with --data, an index that already holds --calls calls is reused without crawling")
 	rounds := fs.Int("rounds", 21, "runs of each search (with --search)")
+	load := fs.Bool("load", false, "then run searches and questions from concurrent clients as random users (trimmed) and print latency percentiles, peak RSS and the ratio to bare FTS5; with --data, an index that already holds --calls calls is reused")
+	clients := fs.Int("clients", 8, "concurrent clients (with --load)")
+	duration := fs.Duration("duration", 30*time.Second, "how long the load runs (with --load)")
 	p.helpFlags(fs, "bench [--calls 20000] [--pacing 3] [--faults SPEC] [--search --data DIR]")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -90,10 +93,29 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if *search && *dataDir != "" {
+	if (*search || *load) && *dataDir != "" {
 		if n, err := db.CountCalls(ctx); err == nil && n >= *calls {
 			fmt.Fprintf(p.stdout, "reusing the index in %s (%d calls)\n", dir, n)
-			return benchSearch(ctx, p.stdout, db, *rounds)
+			if *search {
+				if err := benchSearch(ctx, p.stdout, db, *rounds); err != nil {
+					return err
+				}
+			}
+			if *load {
+				if *cpuProfile != "" {
+					f, err := os.Create(*cpuProfile)
+					if err != nil {
+						return err
+					}
+					defer f.Close()
+					if err := pprof.StartCPUProfile(f); err != nil {
+						return err
+					}
+					defer pprof.StopCPUProfile()
+				}
+				return benchLoad(ctx, p.stdout, db, *clients, *duration)
+			}
+			return nil
 		}
 	}
 	log := slog.New(slog.DiscardHandler)
@@ -161,7 +183,14 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(p.stdout, "peak RSS of the crawler: %s (Go heap now %d MB, Go runtime total %d MB)\n", peakRSS(), ms.HeapInuse>>20, ms.Sys>>20)
 	if *search {
-		return benchSearch(ctx, p.stdout, db, *rounds)
+		if err := benchSearch(ctx, p.stdout, db, *rounds); err != nil {
+			return err
+		}
+	}
+	if *load {
+		// The peak RSS then includes the crawl's: rerun with --data for
+		// the serving process alone.
+		return benchLoad(ctx, p.stdout, db, *clients, *duration)
 	}
 	return nil
 }

@@ -54,6 +54,9 @@ type DB struct {
 	docFreqs docFreqCache
 	// names caches the account and deal names of the calls.
 	names namesCache
+	// stmts are the prepared read statements, by text.
+	stmtsMu sync.Mutex
+	stmts   map[string]*sql.Stmt
 }
 
 // Open opens the index file at path, creating its directory and the file

@@ -25,7 +25,7 @@ const facetValues = 10
 // facets counts accounts, deals, topics, trackers and months over the
 // newest matches of match (or, when match is "", of the calls the filter
 // allows), tested against the filter when filtered.
-func facets(ctx context.Context, tx *sql.Tx, match string, filtered bool, handle int64) (*core.Facets, error) {
+func facets(ctx context.Context, tx *readTx, match string, filtered bool, handle int64) (*core.Facets, error) {
 	var rows *sql.Rows
 	var err error
 	switch {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -14,7 +13,7 @@ import (
 // narrowed by the filters. It returns nil when that is no call, and few
 // when v sees at most rankLimit calls, so that every visible match can be
 // ranked in one pass.
-func (db *DB) queryFilter(ctx context.Context, tx *sql.Tx, v *core.Visibility, filters core.Filters) (f *rowFilter, few bool, err error) {
+func (db *DB) queryFilter(ctx context.Context, tx *readTx, v *core.Visibility, filters core.Filters) (f *rowFilter, few bool, err error) {
 	f = &rowFilter{}
 	if !v.Everything {
 		visible, err := db.visibleBitmap(ctx, tx, v)
@@ -99,7 +98,7 @@ func resolveWorkspaces(ctx context.Context, q querier, values []string) ([]strin
 // filter allows, newest first. The count comes from the calls' columns in
 // memory; the page walks the start-time index from the newest call.
 // f is nil when nothing is filtered; handle is f's handle.
-func (db *DB) listFiltered(ctx context.Context, tx *sql.Tx, f *rowFilter, handle int64, limit, offset int, res *core.SearchResult) error {
+func (db *DB) listFiltered(ctx context.Context, tx *readTx, f *rowFilter, handle int64, limit, offset int, res *core.SearchResult) error {
 	var meta *callMeta
 	if f != nil && f.cols != nil {
 		meta = f.cols // loaded for the filters in this transaction

@@ -108,7 +108,7 @@ type namesCache struct {
 // caller's calls only.
 func (db *DB) Names(ctx context.Context) (*core.CallNames, error) {
 	var out *core.CallNames
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *readTx) error {
 		gen, err := generation(ctx, tx)
 		if err != nil {
 			return err

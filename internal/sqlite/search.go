@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -139,7 +138,7 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 	limit = min(limit, MaxLimit)
 	offset := max(q.Offset, 0)
 
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *readTx) error {
 		f, few, err := db.queryFilter(ctx, tx, &q.Visibility, p.Filters)
 		if err != nil || f == nil {
 			return err // f nil: the filters exclude every call
@@ -185,7 +184,7 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 // (filter is "" for none, or tests ?6, handle), and reads one page of them.
 // few: the filter allows at most rankLimit calls, so every match is ranked
 // in one pass.
-func (db *DB) searchMatch(ctx context.Context, tx *sql.Tx, match, filter string, handle int64, few bool, limit, offset int, res *core.SearchResult) error {
+func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, few bool, limit, offset int, res *core.SearchResult) error {
 	count := func() error {
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
 			strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total)
@@ -290,3 +289,7 @@ func nonEmptyLines(s string) []string {
 	}
 	return out
 }
+
+// MatchExpression returns the FTS5 expression a query's text searches
+// with, for comparing Search with FTS5 alone (benchmarks).
+func MatchExpression(text string) string { return matchExpr(core.ParseQuery(text, nil)) }

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"gongconnector/internal/access"
+	"gongconnector/internal/answer"
+	"gongconnector/internal/core"
+	"gongconnector/internal/sqlite"
+)
+
+// loadOp is one request of the load benchmark.
+type loadOp struct {
+	ask  bool
+	text string
+}
+
+// benchLoad runs searches and questions from concurrent clients, each
+// request as a caller picked at random among the tenant's users (trimming
+// on), and prints latency percentiles, the serving process's peak RSS and
+// the same searches through bare FTS5 (MATCH ... ORDER BY bm25 LIMIT 10,
+// untrimmed) for comparison.
+func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d time.Duration) error {
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if snap == nil {
+		return fmt.Errorf("the index has no permission snapshot: crawl first")
+	}
+	total, err := db.CountCalls(ctx)
+	if err != nil {
+		return err
+	}
+	rules := access.New(snap)
+	r := rand.New(rand.NewPCG(1, 2))
+	var callers []core.Visibility
+	users := slices.Clone(snap.Users)
+	r.Shuffle(len(users), func(i, j int) { users[i], users[j] = users[j], users[i] })
+	for _, u := range users {
+		if v, _ := rules.Visibility(u.ID); !v.Nothing() && len(callers) < 48 {
+			callers = append(callers, v)
+		}
+	}
+	if len(callers) == 0 {
+		return fmt.Errorf("no user of the snapshot may see any call")
+	}
+	names, err := db.Names(ctx)
+	if err != nil {
+		return err
+	}
+	ops := loadOps(r, names.Accounts, 2000)
+	eng := answer.New(db)
+
+	fmt.Fprintf(w, "\nload: %d clients for %v on %d calls, each request as one of %d users (trimmed); 1 in 5 requests is a question\n",
+		clients, d, total, len(callers))
+	// Warm-up: every caller's visible set, the catalog of names.
+	for _, v := range callers {
+		if _, err := db.Search(ctx, core.Query{Text: "pricing", Visibility: v}); err != nil {
+			return err
+		}
+	}
+	if _, err := eng.Ask(ctx, answer.Request{Question: "action items with " + names.Accounts[0], Visibility: callers[0]}); err != nil {
+		return err
+	}
+
+	var mu sync.Mutex
+	var searches, asks []time.Duration
+	var firstErr error
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			rc := rand.New(rand.NewPCG(uint64(c), 7))
+			var s, a []time.Duration
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				op := ops[rc.IntN(len(ops))]
+				v := callers[rc.IntN(len(callers))]
+				start := time.Now()
+				var err error
+				if op.ask {
+					_, err = eng.Ask(ctx, answer.Request{Question: op.text, Visibility: v})
+					a = append(a, time.Since(start))
+				} else {
+					_, err = db.Search(ctx, core.Query{Text: op.text, Limit: 10, Visibility: v})
+					s = append(s, time.Since(start))
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = errors.Join(firstErr, fmt.Errorf("%q: %w", op.text, err))
+					mu.Unlock()
+					return
+				}
+			}
+			mu.Lock()
+			searches, asks = append(searches, s...), append(asks, a...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	fmt.Fprintf(w, "  %-24s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
+	row := func(name string, ds []time.Duration, over time.Duration) {
+		slices.Sort(ds)
+		fmt.Fprintf(w, "  %-24s %8d %9.0f %9s %9s %9s\n", name, len(ds), float64(len(ds))/over.Seconds(),
+			ms(pct(ds, 50)), ms(pct(ds, 90)), ms(pct(ds, 99)))
+	}
+	row("search (trimmed)", searches, d)
+	row("ask (trimmed)", asks, d)
+	fmt.Fprintf(w, "  peak RSS of this process: %s\n", peakRSS())
+
+	// The same searches through FTS5 alone.
+	bare, err := bareFTS(ctx, db.Path(), ops, clients, d/2)
+	if err != nil {
+		return err
+	}
+	row("bare FTS5 (untrimmed)", bare, d/2)
+	slices.Sort(searches)
+	fmt.Fprintf(w, "  search / bare FTS5: p50 %.2fx, p99 %.2fx\n",
+		float64(pct(searches, 50))/float64(pct(bare, 50)), float64(pct(searches, 99))/float64(pct(bare, 99)))
+	return nil
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
+}
+
+// loadOps makes a request mix: searches for account names, topics, pairs
+// of words, phrases, prefixes and filters, and questions of the shapes of
+// PRODUCT.md §5 about random accounts.
+func loadOps(r *rand.Rand, accounts []string, n int) []loadOp {
+	topics := []string{"pricing", "security", "integration", "timeline", "budget", "onboarding", "renewal",
+		"procurement", "legal", "champion", "competitor", "discount", "migration", "roadmap", "forecast",
+		"reporting", "dashboard", "sso", "sandbox", "pilot", "contract", "expansion", "training", "support"}
+	phrases := []string{`"next steps"`, `"security review"`, `"decision maker"`, `"price increase"`, `"data migration"`}
+	prefixes := []string{"integr*", "secur*", "migrat*", "onboard*", "procure*"}
+	asks := []string{"What are the action items from the last meeting with %s?",
+		"What were the key insights from the demo with %s?",
+		"What topics come up repeatedly in calls with %s?",
+		"Who was the decision maker in the contract review with %s?",
+		"summarize the last call with %s", "next steps with %s this quarter"}
+	pick := func(l []string) string { return l[r.IntN(len(l))] }
+	var ops []loadOp
+	for range n {
+		acct := pick(accounts)
+		switch x := r.IntN(100); {
+		case x < 20:
+			ops = append(ops, loadOp{ask: true, text: fmt.Sprintf(pick(asks), acct)})
+		case x < 45:
+			ops = append(ops, loadOp{text: acct})
+		case x < 55:
+			ops = append(ops, loadOp{text: acct + " " + pick(topics)})
+		case x < 70:
+			ops = append(ops, loadOp{text: pick(topics)})
+		case x < 80:
+			ops = append(ops, loadOp{text: pick(topics) + " " + pick(topics)})
+		case x < 88:
+			ops = append(ops, loadOp{text: pick(phrases)})
+		case x < 94:
+			ops = append(ops, loadOp{text: pick(prefixes)})
+		default:
+			ops = append(ops, loadOp{text: "topic:" + pick(topics) + " from:2026-01-01"})
+		}
+	}
+	return ops
+}
+
+// bareFTS runs the searches of ops through FTS5 alone on the same file,
+// from as many clients, and returns the sorted latencies.
+func bareFTS(ctx context.Context, path string, ops []loadOp, clients int, d time.Duration) ([]time.Duration, error) {
+	conn, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?mode=ro&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(clients)
+	var exprs []string
+	for _, op := range ops {
+		if e := sqlite.MatchExpression(op.text); !op.ask && e != "" && !strings.Contains(op.text, "from:") {
+			exprs = append(exprs, e)
+		}
+	}
+	var mu sync.Mutex
+	var all []time.Duration
+	var firstErr error
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			rc := rand.New(rand.NewPCG(uint64(c), 9))
+			var ds []time.Duration
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				e := exprs[rc.IntN(len(exprs))]
+				start := time.Now()
+				rows, err := conn.QueryContext(ctx, `SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY bm25(call_fts) LIMIT 10`, e)
+				if err == nil {
+					for rows.Next() {
+					}
+					err = rows.Err()
+					rows.Close()
+				}
+				ds = append(ds, time.Since(start))
+				if err != nil {
+					mu.Lock()
+					firstErr = errors.Join(firstErr, fmt.Errorf("bare FTS5 %q: %w", e, err))
+					mu.Unlock()
+					return
+				}
+			}
+			mu.Lock()
+			all = append(all, ds...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(all)
+	return all, firstErr
+}
