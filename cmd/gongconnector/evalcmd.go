@@ -140,14 +140,29 @@ func (p *program) evalTenant(ctx context.Context, dir string) (*eval.Env, func()
 		switch as {
 		case eval.AsAdmin:
 			return core.Visibility{Everything: true}, nil
-		case eval.AsHost:
-			v, why := rules.Visibility(c.PrimaryUserID)
-			if v.Nothing() {
-				return v, fmt.Errorf("the host %s of call %s sees nothing: %s", c.PrimaryUserID, c.ID, why)
-			}
-			return v, nil
 		}
 		keys := c.ParticipantKeys()
+		if as == eval.AsHost {
+			// The host, or when the host cannot sign in (inactive in
+			// Gong), another of our people on the call who may see it.
+			if v, _ := rules.Visibility(c.PrimaryUserID); v.Allows(c.WorkspaceID, keys) {
+				return v, nil
+			}
+			for _, u := range users {
+				took := slices.ContainsFunc(u.Keys(), func(k string) bool { return slices.Contains(keys, k) })
+				if v, _ := rules.Visibility(u.ID); took && v.Allows(c.WorkspaceID, keys) {
+					return v, nil
+				}
+			}
+			// Nobody on the call can sign in: someone who may see it
+			// through their team (a manager), not an all-access user.
+			for _, u := range users {
+				if v, _ := rules.Visibility(u.ID); v.Allows(c.WorkspaceID, keys) && len(v.Participants[c.WorkspaceID]) > 0 {
+					return v, nil
+				}
+			}
+			return core.Visibility{}, fmt.Errorf("no participant of call %s may see it", c.ID)
+		}
 		for _, u := range users {
 			if !u.Active || rules.Grant(u.ID, c.WorkspaceID).Level != core.LevelOwn {
 				continue

@@ -79,6 +79,8 @@ func perCall(t *tally, c *core.Call, names []string, amounts []float64) {
 // across answers from several calls, with counts.
 func (a *asking) across(d *draft, r retrieved) {
 	calls := newestFirst(r.calls)
+	// The answer's calls: newest first, whatever order they were cited in.
+	defer func() { d.calls = newestFirst(d.calls) }()
 	n := len(calls)
 	scope := fmt.Sprintf("%s%s you can see", plural(n, "call"), a.scope())
 	if r.total > n {
@@ -135,7 +137,20 @@ func (a *asking) across(d *draft, r retrieved) {
 			d.use(v.newest)
 		}
 		d.say("Trackers in %s: %s.", scope, strings.Join(parts, "; "))
-		a.listCalls(d, calls)
+		shown := 0
+		for _, c := range calls {
+			if shown == 5 && !a.aboutCompetitors() || shown == maxListedCalls {
+				break
+			}
+			before := len(d.citations)
+			a.trackerPassages(d, c, c.Trackers)
+			if len(d.citations) > before {
+				shown++
+			}
+		}
+		if !a.aboutCompetitors() {
+			a.listCalls(d, calls)
+		}
 	case search.IntentPeople:
 		a.peopleAcross(d, calls, scope)
 	case search.IntentDuration:
@@ -201,8 +216,7 @@ func (a *asking) itemsAcross(d *draft, calls []*core.Call, scope string) {
 				out = append(out, item{kp, momentOf(c, kp)})
 			}
 		case search.IntentNextSteps:
-			steps, _ := nextSteps(c)
-			for _, s := range steps {
+			for _, s := range nextSteps(c) {
 				out = append(out, item{s.text, s.sec})
 			}
 		default:

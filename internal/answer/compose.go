@@ -174,8 +174,21 @@ func (a *asking) dateRange() string {
 	}
 }
 
-// results lists the best matches of a question of no known shape.
+// results answers a question of no known shape: the passages of the best
+// matches that share the most words with it, then the matches.
 func (a *asking) results(d *draft, r retrieved) {
+	if best := a.bestPassages(r.calls, 3); len(best) > 0 {
+		d.say("From %s:", a.ref(best[0].call))
+		for _, p := range best {
+			if p.call != best[0].call {
+				d.say("From %s:", a.ref(p.call))
+			}
+			d.say("- %s", p.text)
+			d.cite(p.call, p.text, p.sec)
+			d.use(p.call)
+		}
+		d.say("")
+	}
 	if r.total == 1 {
 		d.say("1 call matches:")
 	} else {
@@ -207,7 +220,7 @@ func (a *asking) single(d *draft, c *core.Call) {
 			return
 		}
 		d.say("Action items from %s:", ref)
-		for _, it := range relevant(a, c.ActionItems, func(it core.ActionItem) string { return it.Text }) {
+		for _, it := range c.ActionItems {
 			d.say("- %s", actionText(it))
 			d.cite(c, it.Text, it.StartSec)
 		}
@@ -225,7 +238,7 @@ func (a *asking) single(d *draft, c *core.Call) {
 			return
 		}
 		d.say("Key points from %s:", ref)
-		for _, p := range relevant(a, points, func(s string) string { return s }) {
+		for _, p := range points {
 			d.say("- %s", p)
 			d.cite(c, p, momentOf(c, p))
 		}
@@ -248,16 +261,12 @@ func (a *asking) single(d *draft, c *core.Call) {
 	case search.IntentPeople:
 		a.people(d, c, ref)
 	case search.IntentNextSteps:
-		steps, fromActions := nextSteps(c)
+		steps := nextSteps(c)
 		if len(steps) == 0 {
 			d.say("Gong recorded no next steps for %s.", ref)
 			return
 		}
-		if fromActions {
-			d.say("Next steps from %s (its action items):", ref)
-		} else {
-			d.say("Next steps from %s:", ref)
-		}
+		d.say("Next steps from %s:", ref)
 		for _, s := range steps {
 			d.say("- %s", s.text)
 			d.cite(c, s.text, s.sec)
@@ -281,6 +290,7 @@ func (a *asking) single(d *draft, c *core.Call) {
 			d.cite(c, fmt.Sprintf("Tracker %s: %s", t.Name, plural(t.Count, "mention")), 0)
 		}
 		d.say("Trackers in %s: %s.", ref, strings.Join(parts, ", "))
+		a.trackerPassages(d, c, trackers)
 	default:
 		a.brief(d, c, ref)
 	}
@@ -294,6 +304,13 @@ func (a *asking) brief(d *draft, c *core.Call, ref string) {
 	d.say("%s: %s", ref, c.Brief)
 	for _, s := range sentences(c.Brief) {
 		d.cite(c, s, momentOf(c, s))
+	}
+	if len(c.KeyPoints) > 0 {
+		d.say("Key points:")
+		for _, p := range c.KeyPoints {
+			d.say("- %s", p)
+			d.cite(c, p, momentOf(c, p))
+		}
 	}
 }
 

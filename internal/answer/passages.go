@@ -1,6 +1,8 @@
 package answer
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -178,12 +180,14 @@ type step struct {
 }
 
 // nextSteps returns the call's next steps: an outline section or highlight
-// about next steps, else its action items (fromActions).
-func nextSteps(c *core.Call) (steps []step, fromActions bool) {
+// about next steps, the action items, and what the brief says will happen
+// next ("they booked a follow-up for May 7").
+func nextSteps(c *core.Call) []step {
 	isNext := func(title string) bool {
 		t := strings.ToLower(title)
 		return strings.Contains(t, "next step") || strings.Contains(t, "next action") || strings.Contains(t, "way forward")
 	}
+	var steps []step
 	for _, h := range c.Highlights {
 		if isNext(h.Title) {
 			for _, it := range h.Items {
@@ -198,13 +202,145 @@ func nextSteps(c *core.Call) (steps []step, fromActions bool) {
 			}
 		}
 	}
-	if len(steps) > 0 {
-		return steps, false
-	}
 	for _, it := range c.ActionItems {
 		steps = append(steps, step{actionText(it), it.StartSec})
 	}
-	return steps, true
+	for _, s := range sentences(c.Brief) {
+		if mentionsAny(s, nextCues) {
+			steps = append(steps, step{s, momentOf(c, s)})
+		}
+	}
+	// Gong may list an action item again under a "next steps" highlight.
+	var out []step
+	for _, s := range steps {
+		if !slices.ContainsFunc(out, func(o step) bool { return o.text == s.text }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// nextCues are how a brief says what happens after the call.
+var nextCues = []string{"next step", "next,", "follow up", "follow-up", "will follow", "will send", "will bring",
+	"reconvene", "meet again", "booked", "booking", "scheduled", "agreed to", "plan to", "will schedule", "will share"}
+
+// mentionsAny reports whether text contains one of the cues, ignoring case.
+func mentionsAny(text string, cues []string) bool {
+	lt := strings.ToLower(text)
+	for _, c := range cues {
+		if strings.Contains(lt, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// competitionCues are how calls talk about competitors.
+var competitionCues = []string{"competitor", "competing", "competition", "evaluating", "also looking at",
+	"also considering", "alternative", "compared", "comparison", "versus", " vs", "current vendor",
+	"switch from", "replace", "in the running", "incumbent"}
+
+// trackerPassages cites what a call said about its trackers that fired:
+// the sentences of its brief and key points about each tracker's subject
+// (for a competitors tracker, the competitors named).
+func (a *asking) trackerPassages(d *draft, c *core.Call, trackers []core.Tracker) {
+	var said []string
+	if a.aboutCompetitors() {
+		// Competitors are named in calls where no tracker fired too.
+		trackers = []core.Tracker{{Name: "Competitors", Count: 1}}
+	}
+	for _, t := range trackers {
+		if t.Count == 0 {
+			continue
+		}
+		var cues []string
+		name := strings.ToLower(t.Name)
+		if strings.HasPrefix(name, "compet") {
+			cues = competitionCues
+		} else if s := stemPrefix(name); s != "" {
+			cues = []string{s}
+		} else {
+			cues = []string{name}
+		}
+		for _, s := range append(append([]string(nil), c.KeyPoints...), sentences(c.Brief)...) {
+			if mentionsAny(s, cues) && !slices.Contains(said, s) {
+				said = append(said, s)
+			}
+		}
+	}
+	if len(said) == 0 {
+		return
+	}
+	d.use(c)
+	d.say("What %s said:", a.ref(c))
+	for _, s := range said[:min(len(said), 6)] {
+		d.say("- %s", s)
+		d.cite(c, s, momentOf(c, s))
+	}
+}
+
+// passage is a sentence of a call, scored against a question.
+type passage struct {
+	call  *core.Call
+	text  string
+	sec   float64
+	score float64
+}
+
+// bestPassages returns the sentences of the calls (brief, key points,
+// action items, highlights) that share the most content words with the
+// question, best first, at most n; none when no sentence shares any.
+func (a *asking) bestPassages(calls []*core.Call, n int) []passage {
+	qw := map[string]bool{}
+	for _, w := range words(strings.ToLower(a.q.Terms + " " + a.q.Meeting)) {
+		if !stopTerms[w] && len(w) > 1 {
+			qw[w] = true
+		}
+	}
+	if len(qw) == 0 {
+		return nil
+	}
+	var out []passage
+	for rank, c := range calls[:min(len(calls), 5)] {
+		for _, p := range passages(c) {
+			lt := strings.ToLower(p.text)
+			score := 0.0
+			for w := range qw {
+				if containsStem(lt, w) {
+					score++
+				}
+			}
+			if score == 0 {
+				continue
+			}
+			// Earlier calls ranked better; shorter passages are more to the point.
+			score -= 0.1*float64(rank) + float64(len(p.text))/2000
+			out = append(out, passage{call: c, text: p.text, sec: p.sec, score: score})
+		}
+		for _, it := range c.ActionItems {
+			lt := strings.ToLower(it.Text)
+			score := 0.0
+			for w := range qw {
+				if containsStem(lt, w) {
+					score++
+				}
+			}
+			if score > 0 {
+				out = append(out, passage{call: c, text: it.Text, sec: it.StartSec, score: score - 0.1*float64(rank) - float64(len(it.Text))/2000})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(x, y passage) int { return cmp.Compare(y.score, x.score) })
+	var best []passage
+	for _, p := range out {
+		if len(best) == n {
+			break
+		}
+		if !slices.ContainsFunc(best, func(b passage) bool { return b.text == p.text }) {
+			best = append(best, p)
+		}
+	}
+	return best
 }
 
 // outcome answers how a call ended: Gong's disposition, the deals' stages
@@ -248,4 +384,10 @@ func (a *asking) outcome(d *draft, c *core.Call, ref string) {
 	if !said {
 		a.brief(d, c, ref)
 	}
+}
+
+// aboutCompetitors reports whether the question asks about competitors
+// ("which competitors came up"), not every tracker.
+func (a *asking) aboutCompetitors() bool {
+	return strings.Contains(strings.ToLower(a.q.Text), "compet")
 }

@@ -43,11 +43,13 @@ func words(text string) []string {
 // nameGroups require the accounts and deals the question names.
 func (a *asking) nameGroups() []core.Group {
 	var gs []core.Group
+	// A call whose CRM fields are empty is still about the account its
+	// title names ("Hooli pricing review").
 	for _, name := range a.q.Accounts {
-		gs = append(gs, core.Group{{Field: core.FieldAccount, Words: []string{name}}})
+		gs = append(gs, core.Group{{Field: core.FieldAccount, Words: []string{name}}, {Field: core.FieldTitle, Words: []string{name}}})
 	}
 	for _, name := range a.q.Deals {
-		gs = append(gs, core.Group{{Field: core.FieldDeal, Words: []string{name}}})
+		gs = append(gs, core.Group{{Field: core.FieldDeal, Words: []string{name}}, {Field: core.FieldTitle, Words: []string{name}}})
 	}
 	return gs
 }

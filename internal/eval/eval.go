@@ -38,7 +38,7 @@ func Tenant() gongsim.Options {
 // Who asks a case.
 const (
 	AsAdmin = "admin" // every call
-	AsHost  = "host"  // the host of the case's first expected call
+	AsHost  = "host"  // the host of the case's first expected call (another participant who may see it when the host cannot)
 	AsRep   = "rep"   // a rep who sees only their own calls, none of them the first expected call
 )
 

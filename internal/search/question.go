@@ -251,7 +251,7 @@ var intentPhrases = []phraseSpec{
 		"takeaway|takeaways|take away|take aways|key insight|insight|insights|highlight|highlights|key moment|key moments|" +
 		"key thing|key things|main thing|main things|important thing|important things|learning|learnings|lesson|lessons|" +
 		"key finding|finding|findings|stood out|stand out|notable|noteworthy|key detail|key details|main idea|main ideas|" +
-		"key message|key messages"},
+		"key message|key messages|what did we learn|what we learned|what have we learned|learned|learnt"},
 	{IntentBrief, true, "", "summary|summaries|summarize|summarise|summarized|summarised|summarizing|summarising|sum up|" +
 		"sum it up|recap|recaps|overview|brief|briefing|rundown|run down|gist|tldr|tl dr|synopsis|notes|meeting notes|debrief"},
 	{IntentBrief, false, "", "what happened|what happens|what was discussed|what were discussed|what got discussed|" +
@@ -284,7 +284,8 @@ var intentPhrases = []phraseSpec{
 		"where do we go from here|next move|next moves|plan of action"},
 	{IntentOutcome, true, "", "outcome|outcomes|result|results|end result|verdict|conclusion|conclusions|concluded|" +
 		"what was decided|decided|decide|decision|decisions|agreed on|agree on|did we win|did they sign|did it close|" +
-		"closed won|closed lost|resolution|resolved"},
+		"closed won|closed lost|resolution|resolved|go anywhere|went anywhere|go well|went well|how did it go|how it went|" +
+		"where did we land|where did it land|where did it end up|end up"},
 	{IntentOutcome, false, "", "how was|how were|how is|won|lost|agreement"},
 	{IntentDuration, true, "", "how long|duration|length|how many minutes|how many hours|how much time|lasted|" +
 		"minutes long|hours long|run time|runtime"},
@@ -638,7 +639,7 @@ var askingVerbs = wordSet("review describe explain provide pull fetch display ch
 // stopWords are words with no content for search: function words, question
 // words, the verbs of asking, and the nouns every call has.
 var stopWords = wordSet(`
-a about above after again against all also am an and any anyone anything are around as at away
+a about above across after again against all also am among amongst an and any anyone anything are around as at away
 be because been before being below between both but by
 can cannot could did didnt do does doesnt doing done dont down during
 each either else even ever every everything few for from further
@@ -648,7 +649,7 @@ i id if im in into is isnt it its itself ive just
 let lets like many may me might more most much must my myself
 no nor not now of off on once one only or other others our ours ourselves out over own
 please quite rather really said same say says saying see shall she should shouldnt show so some something such
-tell than that thats the their theirs them themselves then there these they theyre this those though through thus to too
+tell than that thats the their theirs them themselves then there these they theyre this those though through throughout thus to too toward towards
 under until up upon us very
 want was wasnt we were werent weve what whats whatever when whenever where which while who whom whos whose why will with within without wont would wouldnt
 yet you your youre yours yourself yourselves
