@@ -238,13 +238,9 @@ func FuzzSearch(f *testing.F) {
 	}
 	db := searchFixture(f)
 	f.Fuzz(func(t *testing.T, text string) {
-		start := time.Now()
 		res, err := db.Search(t.Context(), core.Query{Text: text, Visibility: everything})
 		if err != nil {
 			t.Fatalf("Search(%q): %v", text, err)
-		}
-		if time.Since(start) > 3*time.Second {
-			t.Fatalf("SLOW %v Search(%q)", time.Since(start), text)
 		}
 		if res.Total < len(res.Hits) || (res.Total > 0 && len(res.Hits) == 0) {
 			t.Errorf("Search(%q): total %d, %d hits", text, res.Total, len(res.Hits))
