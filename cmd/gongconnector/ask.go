@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongconnector/internal/answer"
+	"gongconnector/internal/llm"
 )
 
 func (p *program) ask(ctx context.Context, args []string) error {
@@ -47,12 +48,20 @@ func (p *program) ask(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, db, err := p.openIndex(ctx, *cfgPath)
+	cfg, db, err := p.openIndex(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, err := answer.New(db).Ask(ctx, answer.Request{Question: question, Visibility: visible, Location: loc, Now: now})
+	opts := []answer.Option{answer.WithLogger(p.logger(false))}
+	if l := cfg.Answer.LLM; l.Enabled() {
+		model, err := llm.New(llm.Options{BaseURL: l.BaseURL, Model: l.Model, APIKey: l.APIKey, Timeout: l.Timeout.D()})
+		if err != nil {
+			return err
+		}
+		opts = append(opts, answer.WithPhraser(model))
+	}
+	a, err := answer.New(db, opts...).Ask(ctx, answer.Request{Question: question, Visibility: visible, Location: loc, Now: now})
 	if err != nil {
 		return err
 	}

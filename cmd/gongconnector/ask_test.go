@@ -2,6 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -111,5 +116,49 @@ func TestAskCommand(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, env, "ask", "--config", cfg, "--tz", "Mars/Olympus", q); code != exitUsage || !strings.Contains(errOut, "time zone") {
 		t.Errorf("bad --tz: exit %d, %s", code, errOut)
+	}
+}
+
+// TestAskWithModel: with answer.llm configured, `ask` prints the model's
+// phrasing with the same sources; with the model down, the composed answer
+// and a warning.
+func TestAskWithModel(t *testing.T) {
+	cfg, env, _ := tenant(t, 300)
+	if code, _, errOut := cli(t, env, "crawl", "--config", cfg, "--full"); code != 0 {
+		t.Fatalf("crawl: %s", errOut)
+	}
+	var got []string
+	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, r.Header.Get("Authorization")+" "+string(b))
+		w.Write([]byte(`{"choices":[{"message":{"role":"assistant","content":"PHRASED: Jordan schedules the kickoff [1]."}}]}`))
+	}))
+	defer model.Close()
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "answer:\n  llm:\n    base_url: %s/v1\n    model: m\n    api_key_env: TEST_LLM_KEY\n", model.URL)
+	f.Close()
+	env["TEST_LLM_KEY"] = "sk-123"
+	q := "What are the action items from the Q2 planning meeting with Acme Corp on May 12?"
+	code, out, errOut := cli(t, env, "ask", "--config", cfg, "--tz", "UTC", "--now", "2026-05-20T12:00:00Z", q)
+	if code != 0 || !strings.HasPrefix(out, "PHRASED: ") || !strings.Contains(out, "Sources:") {
+		t.Errorf("ask with a model: exit %d\n%s%s", code, out, errOut)
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "Bearer sk-123 ") {
+		t.Errorf("model requests: %q", got)
+	}
+	model.Close()
+	code, out, errOut = cli(t, env, "ask", "--config", cfg, "--tz", "UTC", "--now", "2026-05-20T12:00:00Z", q)
+	if code != 0 || !strings.HasPrefix(out, "Action items from") || !strings.Contains(errOut, "language model") {
+		t.Errorf("ask with the model down: exit %d\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(errOut, "sk-123") {
+		t.Error("the API key is in the log")
+	}
+	delete(env, "TEST_LLM_KEY")
+	if code, _, errOut := cli(t, env, "ask", "--config", cfg, q); code == 0 || !strings.Contains(errOut, "TEST_LLM_KEY") {
+		t.Errorf("missing key: exit %d, %s", code, errOut)
 	}
 }

@@ -36,6 +36,8 @@ type Config struct {
 	Access access.Config `yaml:"access"`
 	// Identity maps Gong users to people in the organization's directory.
 	Identity identity.Config `yaml:"identity"`
+	// Answer configures question answering.
+	Answer Answer `yaml:"answer"`
 
 	// Credentials come from the environment; yaml:"-" keeps them out of files.
 	Credentials Credentials `yaml:"-"`
@@ -71,6 +73,30 @@ type Crawl struct {
 	// Transcripts also indexes transcripts (off by default: large and costly).
 	Transcripts bool `yaml:"transcripts"`
 }
+
+// Answer configures question answering.
+type Answer struct {
+	// LLM is an optional OpenAI-compatible model that phrases answers from
+	// the passages retrieved for the asker; off when BaseURL is empty.
+	LLM LLM `yaml:"llm"`
+}
+
+// LLM is an OpenAI-compatible chat completions endpoint.
+type LLM struct {
+	// BaseURL is the API root, such as https://api.openai.com/v1 or a local
+	// server's http://127.0.0.1:11434/v1.
+	BaseURL string `yaml:"base_url"`
+	Model   string `yaml:"model"`
+	// APIKeyEnv names the environment variable holding the API key (or a
+	// file, through NAME_FILE); empty for servers that need none.
+	APIKeyEnv string   `yaml:"api_key_env"`
+	Timeout   Duration `yaml:"timeout"`
+	// APIKey is read from APIKeyEnv; yaml:"-" keeps it out of files.
+	APIKey string `yaml:"-"`
+}
+
+// Enabled reports whether a model is configured.
+func (l LLM) Enabled() bool { return l.BaseURL != "" }
 
 // Credentials are the Gong API key pair.
 type Credentials struct {
@@ -126,6 +152,14 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l := &cfg.Answer.LLM; l.Enabled() && l.APIKeyEnv != "" {
+		if l.APIKey, err = Secret(getenv, l.APIKeyEnv); err != nil {
+			return nil, err
+		}
+		if l.APIKey == "" {
+			return nil, fmt.Errorf("config %s: answer.llm.api_key_env names %s, which is not set (nor %s_FILE)", path, l.APIKeyEnv, l.APIKeyEnv)
+		}
+	}
 	return cfg, nil
 }
 
@@ -155,6 +189,7 @@ var textFields = map[string]func([]byte) error{
 	"crawl.full_interval":        func(b []byte) error { return new(Duration).UnmarshalText(b) },
 	"crawl.incremental_interval": func(b []byte) error { return new(Duration).UnmarshalText(b) },
 	"crawl.content_retry":        func(b []byte) error { return new(Duration).UnmarshalText(b) },
+	"answer.llm.timeout":         func(b []byte) error { return new(Duration).UnmarshalText(b) },
 }
 
 // locateTextField returns "[line:col] key" for the first text field whose
@@ -215,6 +250,19 @@ func (c *Config) Validate() error {
 		if strings.TrimSpace(w) == "" {
 			add("crawl.workspaces[%d] is empty", i)
 		}
+	}
+	if l := c.Answer.LLM; l.Enabled() {
+		if u, err := url.Parse(l.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("answer.llm.base_url %q must be an http(s) URL such as https://api.openai.com/v1", l.BaseURL)
+		}
+		if strings.TrimSpace(l.Model) == "" {
+			add("answer.llm.model must name the model to use (for example gpt-4o-mini)")
+		}
+		if l.Timeout < 0 {
+			add("answer.llm.timeout must not be negative")
+		}
+	} else if l.Model != "" || l.APIKeyEnv != "" {
+		add("answer.llm has a model or key but no base_url; set base_url to turn the model on, or remove the section")
 	}
 	for _, err := range []error{c.Access.Validate(), c.Identity.Validate()} {
 		if err != nil {
