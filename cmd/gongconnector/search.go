@@ -88,7 +88,11 @@ func printHits(w io.Writer, res core.SearchResult, bold bool) {
 		fmt.Fprintln(w, "No calls found.")
 		return
 	}
-	fmt.Fprintf(w, "%d calls found; showing %d.\n\n", res.Total, len(res.Hits))
+	about := ""
+	if res.Estimated {
+		about = "About "
+	}
+	fmt.Fprintf(w, "%s%d calls found; showing %d.\n\n", about, res.Total, len(res.Hits))
 	for i, h := range res.Hits {
 		fmt.Fprintf(w, "%d. %s\n   %s · %s", i+1, h.Title, h.Started.UTC().Format("2006-01-02 15:04 UTC"), h.Duration.Round(time.Minute))
 		if len(h.Accounts) > 0 {

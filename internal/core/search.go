@@ -34,9 +34,12 @@ type Hit struct {
 // SearchResult is the answer to a Query: the total number of matching calls
 // and one page of hits.
 type SearchResult struct {
-	Total  int     `json:"total"`
-	Hits   []Hit   `json:"hits"`
-	Facets *Facets `json:"facets,omitempty"`
+	Total int `json:"total"`
+	// Estimated is true when Total is an estimate: more calls matched
+	// than a search reads, and Total extrapolates from the newest.
+	Estimated bool    `json:"estimated,omitempty"`
+	Hits      []Hit   `json:"hits"`
+	Facets    *Facets `json:"facets,omitempty"`
 }
 
 // Facets count the values of a result's calls, most frequent first. They

@@ -58,9 +58,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 // SearchResponse is the JSON shape of a search, in the API and the CLI.
 type SearchResponse struct {
-	Total   int          `json:"total"`
-	Results []SearchHit  `json:"results"`
-	Facets  *core.Facets `json:"facets,omitempty"`
+	Total int `json:"total"`
+	// Estimated: Total is extrapolated from the newest matches.
+	Estimated bool         `json:"estimated,omitempty"`
+	Results   []SearchHit  `json:"results"`
+	Facets    *core.Facets `json:"facets,omitempty"`
 }
 
 // SearchHit is one result of SearchResponse.
@@ -77,7 +79,7 @@ type SearchHit struct {
 
 // NewSearchResponse converts a search result to its JSON shape.
 func NewSearchResponse(r core.SearchResult) SearchResponse {
-	out := SearchResponse{Total: r.Total, Results: []SearchHit{}, Facets: r.Facets}
+	out := SearchResponse{Total: r.Total, Estimated: r.Estimated, Results: []SearchHit{}, Facets: r.Facets}
 	for _, h := range r.Hits {
 		out.Results = append(out.Results, SearchHit{
 			ID: h.ID, Title: h.Title, URL: h.URL, Started: h.Started.UTC().Format(time.RFC3339),

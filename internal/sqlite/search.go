@@ -180,47 +180,92 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 	return res, nil
 }
 
+// scanBudget is the most full-text matches a query reads to count and rank:
+// the newest ones, by rowid. Reading a match costs 50-70 ns, so a word in
+// most calls would take tens of milliseconds to count in full; past the
+// budget the total is estimated from the share of the index the budget
+// covered, and ranking is over the budget's matches.
+var scanBudget = 100_000
+
 // searchMatch counts and ranks the matches of match that the filter allows
 // (filter is "" for none, or tests ?6, handle), and reads one page of them.
-// few: the filter allows at most rankLimit calls, so every match is ranked
-// in one pass.
+// Both read at most the newest scanBudget matches (see scanBudget).
+// few: the filter allows at most rankLimit calls, so every match it allows
+// is ranked, in the same pass that counts them.
 func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, few bool, limit, offset int, res *core.SearchResult) error {
-	count := func() error {
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM call_fts WHERE call_fts MATCH ?1`+
-			strings.Replace(filter, "?6", "?2", 1), match, handle).Scan(&res.Total)
-		if err != nil {
-			return fmt.Errorf("count: %w", err)
+	visible := "1"
+	if filter != "" {
+		visible = "gc_visible(?6, rowid)"
+	}
+	// The window: the newest scanBudget matches, with whether each is
+	// visible. raw is how many it holds, low its lowest rowid.
+	window := `SELECT rowid AS r, ` + visible + ` AS v FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7`
+	var raw, low, n int64
+	budget := scanBudget // -1 once every match is read
+	total := func(maxRowid int64) {
+		res.Total = int(n)
+		if budget > 0 && raw >= int64(budget) && maxRowid > low {
+			// The window holds the newest matches, rowids maxRowid..low:
+			// the rest are assumed as frequent below low.
+			res.Total = int(float64(n) * float64(maxRowid) / float64(maxRowid-low+1))
+			res.Estimated = true
 		}
-		return nil
+	}
+	maxRowid := func() (int64, error) {
+		var m int64
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM calls`).Scan(&m)
+		return m, err
 	}
 	var page string
 	switch {
 	case few:
-		// Every visible match is ranked: one pass over the matches
-		// both counts and ranks them (a second pass would test each
-		// match against the visible set again).
-		page = `WITH m AS MATERIALIZED (SELECT rowid AS r, gc_rank(call_fts, ?6) AS score
-			FROM call_fts WHERE call_fts MATCH ?1` + filter + `),
-			top AS (SELECT r, score, (SELECT count(*) FROM m) AS n FROM m ORDER BY score LIMIT ?2 OFFSET ?3)`
+		// Every visible match in the window is ranked: one pass both
+		// counts and ranks them.
+		page = `WITH w AS MATERIALIZED (SELECT rowid AS r, CASE WHEN ` + visible + ` THEN gc_rank(call_fts, ?6) END AS score
+			FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7),
+			stats AS (SELECT count(*) AS raw, coalesce(min(r), 0) AS low, count(score) AS n FROM w),
+			top AS (SELECT r, score, stats.n AS n, stats.raw AS raw, stats.low AS low FROM w, stats
+				WHERE score IS NOT NULL ORDER BY score LIMIT ?2 OFFSET ?3)`
 	default:
-		if err := count(); err != nil {
-			return err
+		err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(min(r), 0), coalesce(sum(v), 0) FROM (`+window+`)`,
+			match, nil, nil, nil, nil, handle, budget).Scan(&raw, &low, &n)
+		if err != nil {
+			return fmt.Errorf("count: %w", err)
 		}
-		if res.Total == 0 || offset >= res.Total {
+		if raw >= int64(budget) && n == 0 {
+			// None of the newest matches is visible: count them all, as a
+			// caller's calls may all be older.
+			budget = -1
+			err := tx.QueryRowContext(ctx, `SELECT count(*), 0, coalesce(sum(v), 0) FROM (`+window+`)`,
+				match, nil, nil, nil, nil, handle, budget).Scan(&raw, &low, &n)
+			if err != nil {
+				return fmt.Errorf("count: %w", err)
+			}
+		}
+		m, err := maxRowid()
+		if err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		total(m)
+		if n == 0 || int64(offset) >= n {
 			return nil
 		}
-		rank := `SELECT rowid AS r, gc_rank(call_fts, ?6) AS score, 0 AS n FROM call_fts
-			WHERE call_fts MATCH ?1` + filter + ` ORDER BY score LIMIT ?2 OFFSET ?3`
-		if res.Total > rankLimit {
-			rank = `SELECT rowid AS r, -rowid AS score, 0 AS n FROM call_fts
-				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3`
+		if n <= int64(rankLimit) {
+			page = `WITH top AS (SELECT r, score, 0 AS n, 0 AS raw, 0 AS low FROM (
+				SELECT rowid AS r, CASE WHEN ` + visible + ` THEN gc_rank(call_fts, ?6) END AS score
+				FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7)
+				WHERE score IS NOT NULL ORDER BY score LIMIT ?2 OFFSET ?3)`
+		} else {
+			// Too many to rank: the newest first, which FTS5 reads in
+			// rowid order and stops after one page.
+			page = `WITH top AS (SELECT rowid AS r, -rowid AS score, 0 AS n, 0 AS raw, 0 AS low FROM call_fts
+				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3)`
 		}
-		page = `WITH top AS (` + rank + `)`
 	}
 	// Rank first, then build snippets for the page only: a snippet in the
 	// ranking query would be computed for every match.
 	rows, err := tx.QueryContext(ctx, page+`
-		SELECT top.n, c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
+		SELECT top.n, top.raw, top.low, c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
 			snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
 			snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
 			snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
@@ -230,21 +275,21 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 		-- match and probe the page for each.
 		CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
 		CROSS JOIN calls c ON c.rowid = top.r
-		ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, HighlightStart, HighlightEnd, handle)
+		ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, HighlightStart, HighlightEnd, handle, budget)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var h core.Hit
-		var n, started, duration int64
+		var rowN, rowRaw, rowLow, started, duration int64
 		var accounts, deals, brief, keyPoints, actionItems, best string
-		if err := rows.Scan(&n, &h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
+		if err := rows.Scan(&rowN, &rowRaw, &rowLow, &h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
 			&brief, &keyPoints, &actionItems, &best); err != nil {
 			return err
 		}
 		if few {
-			res.Total = int(n)
+			n, raw, low = rowN, rowRaw, rowLow
 		}
 		h.Started = time.Unix(started, 0).UTC()
 		h.Duration = time.Duration(duration) * time.Second
@@ -256,9 +301,27 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if few && len(res.Hits) == 0 && offset > 0 {
-		return count() // a page past the end still reports the total
+	if !few {
+		return nil
 	}
+	if len(res.Hits) == 0 {
+		// An empty page says nothing about the window: count it (and
+		// everything when none of the newest matches is visible), then
+		// rank everything when the window had nothing to show.
+		err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(min(r), 0), coalesce(sum(v), 0) FROM (`+window+`)`,
+			match, nil, nil, nil, nil, handle, budget).Scan(&raw, &low, &n)
+		if err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if raw >= int64(budget) && budget > 0 && n == 0 {
+			return db.searchMatch(ctx, tx, match, filter, handle, false, limit, offset, res)
+		}
+	}
+	m, err := maxRowid()
+	if err != nil {
+		return fmt.Errorf("count: %w", err)
+	}
+	total(m)
 	return nil
 }
 
