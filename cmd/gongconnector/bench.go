@@ -102,17 +102,11 @@ func (p *program) bench(ctx context.Context, args []string) error {
 				}
 			}
 			if *load {
-				if *cpuProfile != "" {
-					f, err := os.Create(*cpuProfile)
-					if err != nil {
-						return err
-					}
-					defer f.Close()
-					if err := pprof.StartCPUProfile(f); err != nil {
-						return err
-					}
-					defer pprof.StopCPUProfile()
+				stop, err := startCPUProfile(*cpuProfile)
+				if err != nil {
+					return err
 				}
+				defer stop()
 				return benchLoad(ctx, p.stdout, db, *clients, *duration)
 			}
 			return nil
@@ -133,17 +127,11 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(p.stdout, "warm-up crawl done: the measured crawl gets the simulator's answers replayed")
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	start := time.Now()
 	// The listing's own pace: from the first page stored to the last, leaving
 	// out the permission refresh that precedes it.
@@ -224,4 +212,21 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called; with
+// an empty path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

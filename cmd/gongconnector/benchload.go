@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"gongconnector/internal/access"
 	"gongconnector/internal/answer"
 	"gongconnector/internal/core"
 	"gongconnector/internal/sqlite"
@@ -31,21 +30,13 @@ type loadOp struct {
 // the same searches through bare FTS5 (MATCH ... ORDER BY bm25 LIMIT 10,
 // untrimmed) for comparison.
 func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d time.Duration) error {
-	snap, err := db.Snapshot(ctx)
+	rules, total, err := benchRules(ctx, db)
 	if err != nil {
 		return err
 	}
-	if snap == nil {
-		return fmt.Errorf("the index has no permission snapshot: crawl first")
-	}
-	total, err := db.CountCalls(ctx)
-	if err != nil {
-		return err
-	}
-	rules := access.New(snap)
 	r := rand.New(rand.NewPCG(1, 2))
 	var callers []core.Visibility
-	users := slices.Clone(snap.Users)
+	users := slices.Clone(rules.Snapshot().Users)
 	r.Shuffle(len(users), func(i, j int) { users[i], users[j] = users[j], users[i] })
 	for _, u := range users {
 		if v, _ := rules.Visibility(u.ID); !v.Nothing() && len(callers) < 48 {
@@ -74,43 +65,20 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 		return err
 	}
 
-	var mu sync.Mutex
-	var searches, asks []time.Duration
-	var firstErr error
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			rc := rand.New(rand.NewPCG(uint64(c), 7))
-			var s, a []time.Duration
-			for time.Now().Before(deadline) && ctx.Err() == nil {
-				op := ops[rc.IntN(len(ops))]
-				v := callers[rc.IntN(len(callers))]
-				start := time.Now()
-				var err error
-				if op.ask {
-					_, err = eng.Ask(ctx, answer.Request{Question: op.text, Visibility: v})
-					a = append(a, time.Since(start))
-				} else {
-					_, err = db.Search(ctx, core.Query{Text: op.text, Limit: 10, Visibility: v})
-					s = append(s, time.Since(start))
-				}
-				if err != nil {
-					mu.Lock()
-					firstErr = errors.Join(firstErr, fmt.Errorf("%q: %w", op.text, err))
-					mu.Unlock()
-					return
-				}
-			}
-			mu.Lock()
-			searches, asks = append(searches, s...), append(asks, a...)
-			mu.Unlock()
-		})
+	timed, err := runClients(ctx, clients, d, 7, func(rc *rand.Rand) (int, error) {
+		op := ops[rc.IntN(len(ops))]
+		v := callers[rc.IntN(len(callers))]
+		if op.ask {
+			_, err := eng.Ask(ctx, answer.Request{Question: op.text, Visibility: v})
+			return 1, wrapOp(op.text, err)
+		}
+		_, err := db.Search(ctx, core.Query{Text: op.text, Limit: 10, Visibility: v})
+		return 0, wrapOp(op.text, err)
+	})
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
+	searches, asks := timed[0], timed[1]
 	fmt.Fprintf(w, "  %-24s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
 	row := func(name string, ds []time.Duration, over time.Duration) {
 		slices.Sort(ds)
@@ -195,39 +163,56 @@ func bareFTS(ctx context.Context, path string, ops []loadOp, clients int, d time
 			exprs = append(exprs, e)
 		}
 	}
+	timed, err := runClients(ctx, clients, d, 9, func(rc *rand.Rand) (int, error) {
+		e := exprs[rc.IntN(len(exprs))]
+		rows, err := conn.QueryContext(ctx, `SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY bm25(call_fts) LIMIT 10`, e)
+		if err == nil {
+			for rows.Next() {
+			}
+			err = rows.Err()
+			rows.Close()
+		}
+		return 0, wrapOp("bare FTS5 "+e, err)
+	})
+	all := timed[0]
+	slices.Sort(all)
+	return all, err
+}
+
+func wrapOp(text string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%q: %w", text, err)
+	}
+	return nil
+}
+
+// runClients runs op from concurrent clients for d and returns the
+// latencies by the kind op reports (0 or 1); the first error stops it.
+func runClients(ctx context.Context, clients int, d time.Duration, salt uint64, op func(rc *rand.Rand) (kind int, err error)) ([2][]time.Duration, error) {
 	var mu sync.Mutex
-	var all []time.Duration
-	var firstErr error
+	var out [2][]time.Duration
+	var errs []error
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
-			rc := rand.New(rand.NewPCG(uint64(c), 9))
-			var ds []time.Duration
-			for time.Now().Before(deadline) && ctx.Err() == nil {
-				e := exprs[rc.IntN(len(exprs))]
+			rc := rand.New(rand.NewPCG(uint64(c), salt))
+			var mine [2][]time.Duration
+			var err error
+			for time.Now().Before(deadline) && ctx.Err() == nil && err == nil {
 				start := time.Now()
-				rows, err := conn.QueryContext(ctx, `SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY bm25(call_fts) LIMIT 10`, e)
-				if err == nil {
-					for rows.Next() {
-					}
-					err = rows.Err()
-					rows.Close()
-				}
-				ds = append(ds, time.Since(start))
-				if err != nil {
-					mu.Lock()
-					firstErr = errors.Join(firstErr, fmt.Errorf("bare FTS5 %q: %w", e, err))
-					mu.Unlock()
-					return
-				}
+				var kind int
+				kind, err = op(rc)
+				mine[kind] = append(mine[kind], time.Since(start))
 			}
 			mu.Lock()
-			all = append(all, ds...)
+			out[0], out[1] = append(out[0], mine[0]...), append(out[1], mine[1]...)
+			if err != nil {
+				errs = append(errs, err)
+			}
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	slices.Sort(all)
-	return all, firstErr
+	return out, errors.Join(errs...)
 }

@@ -20,18 +20,10 @@ import (
 // medians. The first trimmed query of a caller also builds their visible
 // set, reported apart.
 func benchSearch(ctx context.Context, w io.Writer, db *sqlite.DB, rounds int) error {
-	snap, err := db.Snapshot(ctx)
+	rules, total, err := benchRules(ctx, db)
 	if err != nil {
 		return err
 	}
-	if snap == nil {
-		return fmt.Errorf("the index has no permission snapshot: crawl first")
-	}
-	total, err := db.CountCalls(ctx)
-	if err != nil {
-		return err
-	}
-	rules := access.New(snap)
 	callers, err := pickCallers(ctx, db, rules, total)
 	if err != nil {
 		return err
@@ -212,3 +204,19 @@ func abs(f float64) float64 {
 }
 
 func strconvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+// benchRules returns the index's access rules and its number of calls.
+func benchRules(ctx context.Context, db *sqlite.DB) (*access.Rules, int, error) {
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if snap == nil {
+		return nil, 0, fmt.Errorf("the index has no permission snapshot: crawl first")
+	}
+	total, err := db.CountCalls(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return access.New(snap), total, nil
+}

@@ -60,20 +60,25 @@ func (t *tally) top(n int) []*tallied {
 	return out[:min(n, len(out))]
 }
 
-// perCall counts each value once for a call.
-func perCall(t *tally, c *core.Call, names []string, amounts []float64) {
-	seen := map[string]bool{}
-	for i, name := range names {
-		key := strings.ToLower(strings.TrimSpace(name))
-		if key == "" {
-			continue
-		}
-		t.add(c, name, amounts[i])
-		if !seen[key] {
-			seen[key] = true
-			t.byName[key].calls++
-		}
+// tallyCalls counts the values each call gives (to add, with an amount)
+// across calls, once per call, and returns the top maxTopics.
+func tallyCalls(calls []*core.Call, values func(c *core.Call, add func(name string, amount float64))) []*tallied {
+	var t tally
+	for _, c := range calls {
+		seen := map[string]bool{}
+		values(c, func(name string, amount float64) {
+			key := strings.ToLower(strings.TrimSpace(name))
+			if key == "" {
+				return
+			}
+			t.add(c, name, amount)
+			if !seen[key] {
+				seen[key] = true
+				t.byName[key].calls++
+			}
+		})
 	}
+	return t.top(maxTopics)
 }
 
 // across answers from several calls, with counts.
@@ -88,16 +93,11 @@ func (a *asking) across(d *draft, r retrieved) {
 	}
 	switch a.q.Intent {
 	case search.IntentTopics:
-		var t tally
-		for _, c := range calls {
-			names := make([]string, len(c.Topics))
-			amounts := make([]float64, len(c.Topics))
-			for i, x := range c.Topics {
-				names[i], amounts[i] = x.Name, x.DurationSec
+		top := tallyCalls(calls, func(c *core.Call, add func(string, float64)) {
+			for _, x := range c.Topics {
+				add(x.Name, x.DurationSec)
 			}
-			perCall(&t, c, names, amounts)
-		}
-		top := t.top(maxTopics)
+		})
 		if len(top) == 0 {
 			d.say("Gong recorded no topics in %s.", scope)
 			a.listCalls(d, calls)
@@ -115,16 +115,11 @@ func (a *asking) across(d *draft, r retrieved) {
 		}
 		a.listCalls(d, calls)
 	case search.IntentTrackers:
-		var t tally
-		for _, c := range calls {
-			names := make([]string, len(c.Trackers))
-			amounts := make([]float64, len(c.Trackers))
-			for i, x := range c.Trackers {
-				names[i], amounts[i] = x.Name, float64(x.Count)
+		top := tallyCalls(calls, func(c *core.Call, add func(string, float64)) {
+			for _, x := range c.Trackers {
+				add(x.Name, float64(x.Count))
 			}
-			perCall(&t, c, names, amounts)
-		}
-		top := t.top(maxTopics)
+		})
 		if len(top) == 0 {
 			d.say("No tracker fired in %s.", scope)
 			a.listCalls(d, calls)
@@ -167,13 +162,11 @@ func (a *asking) across(d *draft, r retrieved) {
 		d.cite(longest, "Duration: "+duration(longest.Duration), 0)
 		a.listCalls(d, calls)
 	case search.IntentOutcome:
-		var t tally
-		for _, c := range calls {
-			if c.Outcome != nil && c.Outcome.Name != "" {
-				perCall(&t, c, []string{c.Outcome.Name}, []float64{1})
+		top := tallyCalls(calls, func(c *core.Call, add func(string, float64)) {
+			if c.Outcome != nil {
+				add(c.Outcome.Name, 1)
 			}
-		}
-		top := t.top(maxTopics)
+		})
 		if len(top) > 0 {
 			parts := make([]string, len(top))
 			for i, v := range top {

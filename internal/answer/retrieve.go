@@ -114,15 +114,6 @@ func (a *asking) filters() core.Filters {
 	return core.Filters{From: a.q.From, To: a.q.To}
 }
 
-// search runs one trimmed search.
-func (a *asking) search(groups []core.Group, limit, offset int) (core.SearchResult, error) {
-	p := core.Parsed{Groups: groups, Filters: a.filters()}
-	if p.Empty() {
-		return core.SearchResult{}, nil
-	}
-	return a.e.idx.Search(a.ctx, core.Query{Parsed: &p, Limit: limit, Offset: offset, Visibility: a.vis})
-}
-
 // tries returns the searches to try, most specific first. What the
 // question names (accounts, deals, dates, the meeting) is required at
 // every step; the other words only help while something still matches.
@@ -190,36 +181,28 @@ func (a *asking) retrieve(limit int) (retrieved, error) {
 // recent returns the caller's newest calls, for a question that names
 // nothing to search for ("what topics come up most?").
 func (a *asking) recent(limit int) (retrieved, error) {
-	p := core.Parsed{Filters: core.Filters{From: time.Unix(0, 0)}}
-	if !a.q.From.IsZero() || !a.q.To.IsZero() {
-		p.Filters = a.filters()
+	f := core.Filters{From: time.Unix(0, 0)}
+	if !a.filters().IsZero() {
+		f = a.filters()
 	}
-	var out retrieved
-	var ids []string
-	for len(ids) < limit {
-		res, err := a.e.idx.Search(a.ctx, core.Query{Parsed: &p, Limit: min(pageSize, limit-len(ids)), Offset: len(ids), Visibility: a.vis})
-		if err != nil {
-			return out, err
-		}
-		out.total = res.Total
-		for _, h := range res.Hits {
-			ids = append(ids, h.ID)
-		}
-		if len(res.Hits) == 0 || len(ids) >= res.Total {
-			break
-		}
-	}
-	calls, err := a.e.idx.Calls(a.ctx, ids)
-	out.calls = calls
-	return out, err
+	return a.load(core.Parsed{Filters: f}, limit)
 }
 
 // fetch runs a search and loads up to limit of its calls, best first.
 func (a *asking) fetch(groups []core.Group, limit int) (retrieved, error) {
+	return a.load(core.Parsed{Groups: groups, Filters: a.filters()}, limit)
+}
+
+// load pages through a trimmed search and loads up to limit of its calls,
+// in its order.
+func (a *asking) load(p core.Parsed, limit int) (retrieved, error) {
 	var out retrieved
+	if p.Empty() {
+		return out, nil
+	}
 	var ids []string
 	for len(ids) < limit {
-		res, err := a.search(groups, min(pageSize, limit-len(ids)), len(ids))
+		res, err := a.e.idx.Search(a.ctx, core.Query{Parsed: &p, Limit: min(pageSize, limit-len(ids)), Offset: len(ids), Visibility: a.vis})
 		if err != nil {
 			return out, err
 		}
