@@ -166,7 +166,7 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 		if match == "" {
 			err = db.listFiltered(ctx, tx, f, handle, limit, offset, &res)
 		} else {
-			err = db.searchMatch(ctx, tx, match, filter, handle, few, limit, offset, &res)
+			err = db.searchMatch(ctx, tx, match, filter, handle, few, newHighlighter(*p), limit, offset, &res)
 		}
 		if err != nil || !q.Facets || res.Total == 0 {
 			return err
@@ -192,7 +192,7 @@ var scanBudget = 100_000
 // Both read at most the newest scanBudget matches (see scanBudget).
 // few: the filter allows at most rankLimit calls, so every match it allows
 // is ranked, in the same pass that counts them.
-func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, few bool, limit, offset int, res *core.SearchResult) error {
+func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, few bool, hl highlighter, limit, offset int, res *core.SearchResult) error {
 	visible := "1"
 	if filter != "" {
 		visible = "gc_visible(?6, rowid)"
@@ -264,18 +264,14 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	}
 	// Rank first, then build snippets for the page only: a snippet in the
 	// ranking query would be computed for every match.
+	// (?4 and ?5 are unused.)
 	rows, err := tx.QueryContext(ctx, page+`
 		SELECT top.n, top.raw, top.low, c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
-			snippet(call_fts, 4, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-			snippet(call_fts, 5, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-			snippet(call_fts, 6, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`),
-			snippet(call_fts, -1, ?4, ?5, '…', `+fmt.Sprint(snippetTokens)+`)
+			c.brief, c.key_points, c.action_items, c.people, c.topics, c.trackers
 		FROM top
-		-- CROSS JOIN keeps this order: otherwise SQLite may scan every
-		-- match and probe the page for each.
-		CROSS JOIN call_fts ON call_fts.rowid = top.r AND call_fts MATCH ?1
+		-- CROSS JOIN keeps this order: the page, then its calls.
 		CROSS JOIN calls c ON c.rowid = top.r
-		ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, HighlightStart, HighlightEnd, handle, budget)
+		ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, nil, nil, handle, budget)
 	if err != nil {
 		return err
 	}
@@ -283,9 +279,9 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	for rows.Next() {
 		var h core.Hit
 		var rowN, rowRaw, rowLow, started, duration int64
-		var accounts, deals, brief, keyPoints, actionItems, best string
+		var accounts, deals, brief, keyPoints, actionItems, people, topics, trackers string
 		if err := rows.Scan(&rowN, &rowRaw, &rowLow, &h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
-			&brief, &keyPoints, &actionItems, &best); err != nil {
+			&brief, &keyPoints, &actionItems, &people, &topics, &trackers); err != nil {
 			return err
 		}
 		if few {
@@ -295,7 +291,7 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 		h.Duration = time.Duration(duration) * time.Second
 		h.Accounts = nonEmptyLines(accounts)
 		h.Deals = nonEmptyLines(deals)
-		h.Snippet = pickSnippet(brief, keyPoints, actionItems, best)
+		h.Snippet = hl.pick(brief, keyPoints, actionItems, h.Title, accounts, deals, people, topics, trackers)
 		res.Hits = append(res.Hits, h)
 	}
 	if err := rows.Err(); err != nil {
@@ -314,7 +310,7 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 			return fmt.Errorf("count: %w", err)
 		}
 		if raw >= int64(budget) && budget > 0 && n == 0 {
-			return db.searchMatch(ctx, tx, match, filter, handle, false, limit, offset, res)
+			return db.searchMatch(ctx, tx, match, filter, handle, false, hl, limit, offset, res)
 		}
 	}
 	m, err := maxRowid()
@@ -325,19 +321,17 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	return nil
 }
 
-// pickSnippet prefers a snippet of the call's content (brief, then key
-// points, then action items) that shows a match, then the best-matching
-// column, then the brief.
-func pickSnippet(brief, keyPoints, actionItems, best string) string {
-	for _, s := range []string{brief, keyPoints, actionItems, best} {
-		if strings.Contains(s, HighlightStart) {
+// pick returns the snippet of a hit: of the call's content (brief, then
+// key points, then action items) where it shows a match, else of the first
+// other column that does, else the brief's first words.
+func (h highlighter) pick(brief, keyPoints, actionItems string, others ...string) string {
+	for _, col := range append([]string{brief, keyPoints, actionItems}, others...) {
+		if s, ok := h.snippet(col, snippetTokens); ok {
 			return oneLine(s)
 		}
 	}
-	if brief != "" {
-		return oneLine(brief)
-	}
-	return oneLine(best)
+	s, _ := h.snippet(brief, snippetTokens)
+	return oneLine(s)
 }
 
 // oneLine joins the list items a snippet may span.
