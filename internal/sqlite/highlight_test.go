@@ -11,7 +11,7 @@ func TestHighlightSnippet(t *testing.T) {
 	long := strings.Repeat("filler ", 40) + "the pricing review went well " + strings.Repeat("tail ", 40)
 	for _, tc := range []struct {
 		query, text, want string
-		hit             bool
+		hit               bool
 	}{
 		{"pricing", "Pricing is fine.", "\x02Pricing\x03 is fine.", true},
 		{"muller", "Call with Müller GmbH", "Call with \x02Müller\x03 GmbH", true},
