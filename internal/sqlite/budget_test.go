@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"gongconnector/internal/core"
 )
@@ -126,6 +127,43 @@ func TestScanBudget(t *testing.T) {
 					t.Errorf("%s: no hits for %d visible matches", where, len(want))
 				}
 			}
+		}
+	}
+}
+
+// TestConcurrentSearchesDoNotStall: more concurrent searches than read
+// connections, each needing statements not yet prepared, all finish (a
+// search once waited for a connection to prepare on while holding its own).
+func TestConcurrentSearchesDoNotStall(t *testing.T) {
+	db := openTest(t)
+	if _, err := db.ApplyBatch(t.Context(), Batch{Upserts: newGen(3).calls(0, 200), SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"pricing", "security timeline", "acct0*", "pricing workspace:ws1", "-x from:2025-01-02", `"next steps"`}
+	done := make(chan error, 4*readers)
+	for i := range 4 * readers {
+		go func() {
+			var err error
+			for j := range 20 {
+				v := everything
+				if (i+j)%2 == 0 {
+					v = core.Visibility{Workspaces: []string{"ws1"}}
+				}
+				if _, e := db.Search(t.Context(), core.Query{Text: queries[(i+j)%len(queries)], Visibility: v, Facets: j%3 == 0}); e != nil {
+					err = e
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 4 * readers {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatal("concurrent searches stalled")
 		}
 	}
 }

@@ -55,8 +55,10 @@ type DB struct {
 	// names caches the account and deal names of the calls.
 	names namesCache
 	// stmts are the prepared read statements, by text.
-	stmtsMu sync.Mutex
-	stmts   map[string]*sql.Stmt
+	stmtsMu   sync.Mutex
+	stmts     map[string]*sql.Stmt // nil values: being prepared
+	preparing sync.WaitGroup
+	closed    bool
 }
 
 // Open opens the index file at path, creating its directory and the file
@@ -233,6 +235,10 @@ func applyMigration(ctx context.Context, w *sql.DB, m migration) error {
 
 // Close closes the file. It waits for running statements to finish.
 func (db *DB) Close() error {
+	db.stmtsMu.Lock()
+	db.closed = true
+	db.stmtsMu.Unlock()
+	db.preparing.Wait()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 

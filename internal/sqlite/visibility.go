@@ -210,47 +210,62 @@ type readTx struct {
 }
 
 func (tx *readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, err := tx.db.prepared(ctx, query)
-	if err != nil {
-		return nil, err
+	if s := tx.db.prepared(query); s != nil {
+		return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
-	return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
 func (tx *readTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	s, err := tx.db.prepared(ctx, query)
-	if err != nil {
-		// A Row cannot be made to carry an error; the transaction's own
-		// QueryRowContext reports the same preparation error.
-		return tx.Tx.QueryRowContext(ctx, query, args...)
+	if s := tx.db.prepared(query); s != nil {
+		return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
-	return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
 // maxPrepared bounds the cache of prepared read statements; searches use a
 // few dozen distinct texts.
 const maxPrepared = 256
 
-// prepared returns the read statement for query, preparing it on the read
-// pool the first time (database/sql then keeps one per connection).
-func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+// prepared returns the read statement for query once it is prepared on
+// the read pool (database/sql then keeps one per connection), or nil.
+//
+// A missing statement is prepared in the background: preparing on the pool
+// needs a connection, and the caller already holds one in its transaction;
+// with every connection held by callers waiting for another, it would wait
+// forever.
+func (db *DB) prepared(query string) *sql.Stmt {
 	db.stmtsMu.Lock()
 	defer db.stmtsMu.Unlock()
-	if s, ok := db.stmts[query]; ok {
-		return s, nil
-	}
-	s, err := db.r.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	s, ok := db.stmts[query]
+	if ok || db.closed {
+		return s // nil while it is being prepared
 	}
 	if db.stmts == nil || len(db.stmts) >= maxPrepared {
 		for _, old := range db.stmts {
-			old.Close()
+			if old != nil {
+				old.Close()
+			}
 		}
 		db.stmts = map[string]*sql.Stmt{}
 	}
-	db.stmts[query] = s
-	return s, nil
+	db.stmts[query] = nil
+	db.preparing.Go(func() {
+		s, err := db.r.PrepareContext(context.Background(), query)
+		db.stmtsMu.Lock()
+		defer db.stmtsMu.Unlock()
+		if cur, ok := db.stmts[query]; err != nil || !ok || cur != nil || db.closed {
+			if err == nil {
+				s.Close()
+			}
+			if err != nil {
+				delete(db.stmts, query) // try again next time
+			}
+			return
+		}
+		db.stmts[query] = s
+	})
+	return nil
 }
 
 func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
