@@ -37,7 +37,7 @@ const bm25Weights = "10.0, 8.0, 8.0, 3.0, 1.0, 2.0, 2.0, 3.0, 2.0"
 // about a microsecond per match, so a query matching more calls (a common
 // word) returns the most recently indexed matches instead, which FTS5 reads
 // in rowid order and stops after one page.
-var rankLimit = 20_000
+var rankLimit = 5_000
 
 // snippetTokens is the length of a snippet in words.
 const snippetTokens = 24
@@ -180,12 +180,13 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 	return res, nil
 }
 
-// scanBudget is the most full-text matches a query reads to count and rank:
+// scanBudget is the most full-text matches a query reads to count and rank
+// (50,000: about 3 ms of reading; a million calls measured in README.md):
 // the newest ones, by rowid. Reading a match costs 50-70 ns, so a word in
 // most calls would take tens of milliseconds to count in full; past the
 // budget the total is estimated from the share of the index the budget
 // covered, and ranking is over the budget's matches.
-var scanBudget = 100_000
+var scanBudget = 50_000
 
 // searchMatch counts and ranks the matches of match that the filter allows
 // (filter is "" for none, or tests ?6, handle), and reads one page of them.
