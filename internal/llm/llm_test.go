@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,6 +56,7 @@ func fixture() index {
 // fakeModel is an OpenAI-compatible endpoint that records what it is sent.
 type fakeModel struct {
 	srv    *httptest.Server
+	mu     sync.Mutex
 	bodies []string
 	auth   []string
 }
@@ -67,8 +69,10 @@ func newFakeModel(t *testing.T, handle func(w http.ResponseWriter, body request)
 			return
 		}
 		b, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
 		f.bodies = append(f.bodies, string(b))
 		f.auth = append(f.auth, r.Header.Get("Authorization"))
+		f.mu.Unlock()
 		var req request
 		if err := json.Unmarshal(b, &req); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
