@@ -16,6 +16,7 @@ const (
 	maxListedCalls = 10 // calls listed by name
 	maxItems       = 40 // items (action items, key points...) across calls
 	maxTopics      = 10
+	candidateCalls = 50 // matches read for a question about one meeting
 )
 
 // draft is an answer being written.
@@ -62,8 +63,11 @@ func (a *asking) answer() (*Answer, error) {
 	oneMeeting := !a.q.Aggregate && (a.q.Meeting != "" || a.latest || a.dayAsked())
 	narrowed := len(a.q.Accounts)+len(a.q.Deals) > 0 || a.q.Meeting != "" || len(a.termWords()) > 0
 	switch {
-	case oneMeeting:
+	case oneMeeting && a.latest:
+		// The newest of the matches: read many, they are ranked by relevance.
 		r, err = a.retrieve(pageSize)
+	case oneMeeting:
+		r, err = a.retrieve(candidateCalls)
 	case a.q.Intent == search.IntentSearch:
 		r, err = a.retrieve(maxListedCalls)
 	case !narrowed:

@@ -12,8 +12,8 @@ import (
 
 // Retrieval limits.
 const (
-	// pageSize is the most calls one search returns (the index's maximum).
-	pageSize = 100
+	// pageSize is the most calls one search returns; a larger answer pages.
+	pageSize = 300
 	// aggregateCalls is the most calls an answer across calls reads; when
 	// more match, the answer says how many it read of how many.
 	aggregateCalls = 300

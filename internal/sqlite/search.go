@@ -21,7 +21,9 @@ const (
 // Result page sizes.
 const (
 	DefaultLimit = 10
-	MaxLimit     = 100
+	// MaxLimit is the largest page; surfaces offer users at most 100, and
+	// answers read up to a few hundred calls in one search.
+	MaxLimit = 500
 )
 
 // rankWeights weights the call_fts columns in ranking: title, accounts,

@@ -180,7 +180,8 @@ func TestSearchPaging(t *testing.T) {
 	ctx := t.Context()
 	db := openTest(t)
 	g := newGen(2)
-	calls := g.calls(0, 250)
+	n := MaxLimit + 100
+	calls := g.calls(0, n)
 	for _, c := range calls {
 		c.Title += " pagingterm"
 	}
@@ -193,8 +194,8 @@ func TestSearchPaging(t *testing.T) {
 	}{
 		"default limit": {core.Query{Text: "pagingterm", Visibility: everything}, DefaultLimit},
 		"max limit":     {core.Query{Text: "pagingterm", Limit: 1000, Visibility: everything}, MaxLimit},
-		"last page":     {core.Query{Text: "pagingterm", Limit: 100, Offset: 200, Visibility: everything}, 50},
-		"past the end":  {core.Query{Text: "pagingterm", Offset: 300, Visibility: everything}, 0},
+		"last page":     {core.Query{Text: "pagingterm", Limit: 100, Offset: n - 50, Visibility: everything}, 50},
+		"past the end":  {core.Query{Text: "pagingterm", Offset: n + 50, Visibility: everything}, 0},
 		"negative":      {core.Query{Text: "pagingterm", Limit: -1, Offset: -5, Visibility: everything}, DefaultLimit},
 	}
 	for name, tt := range tests {
@@ -203,14 +204,14 @@ func TestSearchPaging(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Total != 250 || len(res.Hits) != tt.wantHits {
-				t.Errorf("Search(%+v) total %d, hits %d; want 250, %d", tt.q, res.Total, len(res.Hits), tt.wantHits)
+			if res.Total != n || len(res.Hits) != tt.wantHits {
+				t.Errorf("Search(%+v) total %d, hits %d; want %d, %d", tt.q, res.Total, len(res.Hits), n, tt.wantHits)
 			}
 		})
 	}
 	// Pages do not overlap and together cover every match.
 	seen := map[string]bool{}
-	for off := 0; off < 250; off += 100 {
+	for off := 0; off < n; off += 100 {
 		res, err := db.Search(ctx, core.Query{Text: "pagingterm", Limit: 100, Offset: off, Visibility: everything})
 		if err != nil {
 			t.Fatal(err)
@@ -222,8 +223,8 @@ func TestSearchPaging(t *testing.T) {
 			seen[h.ID] = true
 		}
 	}
-	if len(seen) != 250 {
-		t.Errorf("pages cover %d calls, want 250", len(seen))
+	if len(seen) != n {
+		t.Errorf("pages cover %d calls, want %d", len(seen), n)
 	}
 }
 
