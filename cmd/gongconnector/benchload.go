@@ -22,7 +22,12 @@ import (
 type loadOp struct {
 	ask  bool
 	text string
+	kind int // index in loadKinds
 }
+
+// loadKinds name the kinds of request of the load benchmark's mix.
+var loadKinds = []string{"question", "account name", "account and a topic", "a topic word", "two topic words",
+	"a phrase", "a prefix", "a field and a date filter"}
 
 // benchLoad runs searches and questions from concurrent clients, each
 // request as a caller picked at random among the tenant's users (trimming
@@ -65,28 +70,35 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 		return err
 	}
 
-	timed, err := runClients(ctx, clients, d, 7, func(rc *rand.Rand) (int, error) {
+	timed, err := runClients(ctx, clients, d, 7, len(loadKinds), func(rc *rand.Rand) (int, error) {
 		op := ops[rc.IntN(len(ops))]
 		v := callers[rc.IntN(len(callers))]
 		if op.ask {
 			_, err := eng.Ask(ctx, answer.Request{Question: op.text, Visibility: v})
-			return 1, wrapOp(op.text, err)
+			return op.kind, wrapOp(op.text, err)
 		}
 		_, err := db.Search(ctx, core.Query{Text: op.text, Limit: 10, Visibility: v})
-		return 0, wrapOp(op.text, err)
+		return op.kind, wrapOp(op.text, err)
 	})
 	if err != nil {
 		return err
 	}
-	searches, asks := timed[0], timed[1]
-	fmt.Fprintf(w, "  %-24s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
+	var searches []time.Duration
+	for _, ds := range timed[1:] {
+		searches = append(searches, ds...)
+	}
+	asks := timed[0]
+	fmt.Fprintf(w, "  %-28s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
 	row := func(name string, ds []time.Duration, over time.Duration) {
 		slices.Sort(ds)
-		fmt.Fprintf(w, "  %-24s %8d %9.0f %9s %9s %9s\n", name, len(ds), float64(len(ds))/over.Seconds(),
+		fmt.Fprintf(w, "  %-28s %8d %9.0f %9s %9s %9s\n", name, len(ds), float64(len(ds))/over.Seconds(),
 			ms(pct(ds, 50)), ms(pct(ds, 90)), ms(pct(ds, 99)))
 	}
 	row("search (trimmed)", searches, d)
 	row("ask (trimmed)", asks, d)
+	for k, name := range loadKinds[1:] {
+		row("  "+name, slices.Clone(timed[k+1]), d)
+	}
 	fmt.Fprintf(w, "  peak RSS of this process: %s\n", peakRSS())
 
 	// The same searches through FTS5 alone.
@@ -128,21 +140,21 @@ func loadOps(r *rand.Rand, accounts []string, n int) []loadOp {
 		acct := pick(accounts)
 		switch x := r.IntN(100); {
 		case x < 20:
-			ops = append(ops, loadOp{ask: true, text: fmt.Sprintf(pick(asks), acct)})
+			ops = append(ops, loadOp{ask: true, text: fmt.Sprintf(pick(asks), acct), kind: 0})
 		case x < 45:
-			ops = append(ops, loadOp{text: acct})
+			ops = append(ops, loadOp{text: acct, kind: 1})
 		case x < 55:
-			ops = append(ops, loadOp{text: acct + " " + pick(topics)})
+			ops = append(ops, loadOp{text: acct + " " + pick(topics), kind: 2})
 		case x < 70:
-			ops = append(ops, loadOp{text: pick(topics)})
+			ops = append(ops, loadOp{text: pick(topics), kind: 3})
 		case x < 80:
-			ops = append(ops, loadOp{text: pick(topics) + " " + pick(topics)})
+			ops = append(ops, loadOp{text: pick(topics) + " " + pick(topics), kind: 4})
 		case x < 88:
-			ops = append(ops, loadOp{text: pick(phrases)})
+			ops = append(ops, loadOp{text: pick(phrases), kind: 5})
 		case x < 94:
-			ops = append(ops, loadOp{text: pick(prefixes)})
+			ops = append(ops, loadOp{text: pick(prefixes), kind: 6})
 		default:
-			ops = append(ops, loadOp{text: "topic:" + pick(topics) + " from:2026-01-01"})
+			ops = append(ops, loadOp{text: "topic:" + pick(topics) + " from:2026-01-01", kind: 7})
 		}
 	}
 	return ops
@@ -163,7 +175,7 @@ func bareFTS(ctx context.Context, path string, ops []loadOp, clients int, d time
 			exprs = append(exprs, e)
 		}
 	}
-	timed, err := runClients(ctx, clients, d, 9, func(rc *rand.Rand) (int, error) {
+	timed, err := runClients(ctx, clients, d, 9, 1, func(rc *rand.Rand) (int, error) {
 		e := exprs[rc.IntN(len(exprs))]
 		rows, err := conn.QueryContext(ctx, `SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY bm25(call_fts) LIMIT 10`, e)
 		if err == nil {
@@ -187,17 +199,18 @@ func wrapOp(text string, err error) error {
 }
 
 // runClients runs op from concurrent clients for d and returns the
-// latencies by the kind op reports (0 or 1); the first error stops it.
-func runClients(ctx context.Context, clients int, d time.Duration, salt uint64, op func(rc *rand.Rand) (kind int, err error)) ([2][]time.Duration, error) {
+// latencies by the kind op reports (0 to kinds-1); the first error stops
+// it.
+func runClients(ctx context.Context, clients int, d time.Duration, salt uint64, kinds int, op func(rc *rand.Rand) (kind int, err error)) ([][]time.Duration, error) {
 	var mu sync.Mutex
-	var out [2][]time.Duration
+	out := make([][]time.Duration, kinds)
 	var errs []error
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
 			rc := rand.New(rand.NewPCG(uint64(c), salt))
-			var mine [2][]time.Duration
+			mine := make([][]time.Duration, kinds)
 			var err error
 			for time.Now().Before(deadline) && ctx.Err() == nil && err == nil {
 				start := time.Now()
@@ -206,7 +219,9 @@ func runClients(ctx context.Context, clients int, d time.Duration, salt uint64, 
 				mine[kind] = append(mine[kind], time.Since(start))
 			}
 			mu.Lock()
-			out[0], out[1] = append(out[0], mine[0]...), append(out[1], mine[1]...)
+			for k := range out {
+				out[k] = append(out[k], mine[k]...)
+			}
 			if err != nil {
 				errs = append(errs, err)
 			}
