@@ -114,10 +114,18 @@ func (a *asking) filters() core.Filters {
 	return core.Filters{From: a.q.From, To: a.q.To}
 }
 
-// tries returns the searches to try, most specific first. What the
-// question names (accounts, deals, dates, the meeting) is required at
-// every step; the other words only help while something still matches.
-func (a *asking) tries() [][]core.Group {
+// stage is a sequence of searches, most specific first, that share what
+// they require of every match (gate): once the gate matches nothing, no
+// search of the stage can.
+type stage struct {
+	tries [][]core.Group
+	gate  []core.Group // nil: no cheaper test than the tries
+}
+
+// stages returns the searches to try. What the question names (accounts,
+// deals, dates, the meeting) is required at every step; the other words
+// only help while something still matches.
+func (a *asking) stages() []stage {
 	names := a.nameGroups()
 	terms := a.termWords()
 	with := func(parts ...[]core.Group) []core.Group {
@@ -127,31 +135,35 @@ func (a *asking) tries() [][]core.Group {
 		}
 		return out
 	}
-	var tries [][]core.Group
-	add := func(names []core.Group) {
+	build := func(names []core.Group) stage {
+		var st stage
+		if len(names) > 0 || !a.filters().IsZero() {
+			st.gate = names
+		}
 		if m := words(a.q.Meeting); len(m) > 0 {
 			title := wordGroups(core.FieldTitle, m)
 			phrase := []core.Group{{{Words: m}}}
 			stemmed := stemGroups(core.FieldTitle, m)
 			for _, meeting := range [][]core.Group{title, phrase, stemmed} {
 				if len(terms) > 0 {
-					tries = append(tries, with(names, meeting, wordGroups("", terms)))
+					st.tries = append(st.tries, with(names, meeting, wordGroups("", terms)))
 				}
-				tries = append(tries, with(names, meeting))
+				st.tries = append(st.tries, with(names, meeting))
 			}
-			return
+			return st
 		}
 		if len(terms) > 0 {
-			tries = append(tries, with(names, wordGroups("", terms)))
+			st.tries = append(st.tries, with(names, wordGroups("", terms)))
 			// Words the index does not hold as typed ("integrations"
 			// for "integration") may still be found by their stem.
-			tries = append(tries, with(names, stemGroups("", terms)))
+			st.tries = append(st.tries, with(names, stemGroups("", terms)))
 		}
-		if len(names) > 0 || !a.filters().IsZero() {
-			tries = append(tries, names)
+		if st.gate != nil {
+			st.tries = append(st.tries, names)
 		}
+		return st
 	}
-	add(names)
+	stages := []stage{build(names)}
 	// The names are those of every call, hidden ones too. Had a name not
 	// been recognized, its words would have been searched as words; so
 	// they are, when the name found nothing, and an answer cannot tell
@@ -161,18 +173,30 @@ func (a *asking) tries() [][]core.Group {
 		for _, n := range append(slices.Clone(a.q.Accounts), a.q.Deals...) {
 			plain = append(plain, words(n)...)
 		}
-		add(wordGroups("", plain))
+		stages = append(stages, build(wordGroups("", plain)))
 	}
-	return tries
+	return stages
 }
 
 // retrieve finds the calls a question is about: the matches of the first
-// search in tries that matches, up to limit calls.
+// search that matches, up to limit calls. When a stage's first search finds
+// nothing, its gate is tested before the rest of the stage is tried.
 func (a *asking) retrieve(limit int) (retrieved, error) {
-	for _, groups := range a.tries() {
-		r, err := a.fetch(groups, limit)
-		if err != nil || r.total > 0 {
-			return r, err
+	for _, st := range a.stages() {
+		for i, groups := range st.tries {
+			r, err := a.fetch(groups, limit)
+			if err != nil || r.total > 0 {
+				return r, err
+			}
+			if i == 0 && len(st.tries) > 2 && st.gate != nil {
+				open, err := a.fetch(st.gate, 1)
+				if err != nil {
+					return r, err
+				}
+				if open.total == 0 {
+					break
+				}
+			}
 		}
 	}
 	return retrieved{}, nil
