@@ -162,13 +162,14 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 		if filtered {
 			filter = " AND gc_visible(?6, rowid)"
 		}
+		registered := f
 		if !filtered {
 			f = nil
 		}
 		if match == "" {
 			err = db.listFiltered(ctx, tx, f, handle, limit, offset, &res)
 		} else {
-			err = db.searchMatch(ctx, tx, match, filter, handle, few, newHighlighter(*p), limit, offset, &res)
+			err = db.searchMatch(ctx, tx, match, filter, handle, registered, few, newHighlighter(*p), limit, offset, &res)
 		}
 		if err != nil || !q.Facets || res.Total == 0 {
 			return err
@@ -195,7 +196,7 @@ var scanBudget = 50_000
 // Both read at most the newest scanBudget matches (see scanBudget).
 // few: the filter allows at most rankLimit calls, so every match it allows
 // is ranked, in the same pass that counts them.
-func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, few bool, hl highlighter, limit, offset int, res *core.SearchResult) error {
+func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, f *rowFilter, few bool, hl highlighter, limit, offset int, res *core.SearchResult) error {
 	visible := "1"
 	if filter != "" {
 		visible = "gc_visible(?6, rowid)"
@@ -222,12 +223,13 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	var page string
 	switch {
 	case few:
-		// Every visible match in the window is ranked: one pass both
-		// counts and ranks them.
-		page = `WITH w AS MATERIALIZED (SELECT rowid AS r, CASE WHEN ` + visible + ` THEN gc_rank(call_fts, ?6) END AS score
-			FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7),
-			stats AS (SELECT count(*) AS raw, coalesce(min(r), 0) AS low, count(score) AS n FROM w),
-			top AS (SELECT r, score, stats.n AS n, stats.raw AS raw, stats.low AS low FROM w, stats
+		// Every visible match in the window is ranked, in one pass that
+		// also counts them: gc_visible counts the rows it is asked about
+		// (storing the window to count it would cost more than reading it).
+		f.resetCounts()
+		page = `WITH top AS (SELECT r, score FROM (
+				SELECT rowid AS r, CASE WHEN gc_visible(?6, rowid) THEN gc_rank(call_fts, ?6) END AS score
+				FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7)
 				WHERE score IS NOT NULL ORDER BY score LIMIT ?2 OFFSET ?3)`
 	default:
 		err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(min(r), 0), coalesce(sum(v), 0) FROM (`+window+`)`,
@@ -254,14 +256,14 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 			return nil
 		}
 		if n <= int64(rankLimit) {
-			page = `WITH top AS (SELECT r, score, 0 AS n, 0 AS raw, 0 AS low FROM (
+			page = `WITH top AS (SELECT r, score FROM (
 				SELECT rowid AS r, CASE WHEN ` + visible + ` THEN gc_rank(call_fts, ?6) END AS score
 				FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7)
 				WHERE score IS NOT NULL ORDER BY score LIMIT ?2 OFFSET ?3)`
 		} else {
 			// Too many to rank: the newest first, which FTS5 reads in
 			// rowid order and stops after one page.
-			page = `WITH top AS (SELECT rowid AS r, -rowid AS score, 0 AS n, 0 AS raw, 0 AS low FROM call_fts
+			page = `WITH top AS (SELECT rowid AS r, -rowid AS score FROM call_fts
 				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3)`
 		}
 	}
@@ -269,7 +271,7 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	// ranking query would be computed for every match.
 	// (?4 and ?5 are unused.)
 	rows, err := tx.QueryContext(ctx, page+`
-		SELECT top.n, top.raw, top.low, c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
+		SELECT c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
 			c.brief, c.key_points, c.action_items, c.people, c.topics, c.trackers
 		FROM top
 		-- CROSS JOIN keeps this order: the page, then its calls.
@@ -281,14 +283,11 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	defer rows.Close()
 	for rows.Next() {
 		var h core.Hit
-		var rowN, rowRaw, rowLow, started, duration int64
+		var started, duration int64
 		var accounts, deals, brief, keyPoints, actionItems, people, topics, trackers string
-		if err := rows.Scan(&rowN, &rowRaw, &rowLow, &h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
+		if err := rows.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
 			&brief, &keyPoints, &actionItems, &people, &topics, &trackers); err != nil {
 			return err
-		}
-		if few {
-			n, raw, low = rowN, rowRaw, rowLow
 		}
 		h.Started = time.Unix(started, 0).UTC()
 		h.Duration = time.Duration(duration) * time.Second
@@ -303,18 +302,11 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	if !few {
 		return nil
 	}
-	if len(res.Hits) == 0 {
-		// An empty page says nothing about the window: count it (and
-		// everything when none of the newest matches is visible), then
-		// rank everything when the window had nothing to show.
-		err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(min(r), 0), coalesce(sum(v), 0) FROM (`+window+`)`,
-			match, nil, nil, nil, nil, handle, budget).Scan(&raw, &low, &n)
-		if err != nil {
-			return fmt.Errorf("count: %w", err)
-		}
-		if raw >= int64(budget) && budget > 0 && n == 0 {
-			return db.searchMatch(ctx, tx, match, filter, handle, false, hl, limit, offset, res)
-		}
+	// The page was ranked from the whole window: gc_visible has seen it.
+	n, raw, low = f.passed, f.seen, f.low
+	if raw >= int64(budget) && n == 0 {
+		// None of the newest matches is visible: count and rank them all.
+		return db.searchMatch(ctx, tx, match, filter, handle, f, false, hl, limit, offset, res)
 	}
 	m, err := maxRowid()
 	if err != nil {

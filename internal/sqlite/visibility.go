@@ -88,7 +88,18 @@ func visibleIn(h, rowid int64) bool {
 		return false
 	}
 	f := visibleSets.slots[h].Load()
-	return f != nil && f.allows(rowid)
+	if f == nil {
+		return false
+	}
+	f.seen++
+	if f.low == 0 || rowid < f.low {
+		f.low = rowid
+	}
+	if !f.allows(rowid) {
+		return false
+	}
+	f.passed++
+	return true
 }
 
 // rowFilter is what one query may return: the caller's visible calls (bits;
@@ -100,7 +111,15 @@ type rowFilter struct {
 	workspaces []bool      // by workspace index; nil for any workspace
 	from, to   int64       // unix seconds, [from, to); 0 for no bound
 	rank       *rankParams // for gc_rank; nil ranks every match 0
+
+	// seen, passed and low count what gc_visible was asked since the last
+	// reset: rows, rows allowed, the lowest rowid (0 for none). A query
+	// that reads a window of matches learns its size from them without
+	// storing it. Only the goroutine running the query calls gc_visible.
+	seen, passed, low int64
 }
+
+func (f *rowFilter) resetCounts() { f.seen, f.passed, f.low = 0, 0, 0 }
 
 func (f *rowFilter) allows(rowid int64) bool {
 	if f.bits != nil && !f.bits.has(rowid) {
