@@ -11,8 +11,8 @@ import (
 
 // queryFilter returns what a query may return: the calls v may see,
 // narrowed by the filters. It returns nil when that is no call, and few
-// when v sees at most rankLimit calls, so that every visible match can be
-// ranked in one pass.
+// when v is expected to see at most rankLimit of the matches a search reads,
+// so that every visible match can be ranked in the pass that counts them.
 func (db *DB) queryFilter(ctx context.Context, tx *readTx, v *core.Visibility, filters core.Filters) (f *rowFilter, few bool, err error) {
 	f = &rowFilter{}
 	if !v.Everything {
@@ -25,7 +25,9 @@ func (db *DB) queryFilter(ctx context.Context, tx *readTx, v *core.Visibility, f
 		}
 		if !visible.full {
 			f.bits = visible.bits
-			few = visible.n <= rankLimit
+			// Few: the caller is expected to see at most rankLimit of the
+			// scanBudget matches a search reads (or sees no more calls).
+			few = visible.n <= rankLimit || int64(visible.n)*int64(scanBudget) <= int64(rankLimit)*int64(visible.calls)
 		}
 	}
 	if filters.IsZero() {

@@ -34,9 +34,10 @@ type bitmap []uint64
 // visibleSet is a caller's bitmap; full when it holds every call, so that
 // the query needs no filter at all.
 type visibleSet struct {
-	bits bitmap
-	n    int // calls in bits
-	full bool
+	bits  bitmap
+	n     int // calls in bits
+	calls int // calls in the index
+	full  bool
 }
 
 func (b bitmap) has(rowid int64) bool {
@@ -327,7 +328,7 @@ func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) 
 		return visibleSet{}, err
 	}
 	n := bits.count()
-	b := visibleSet{bits: bits, n: n, full: n == ws.calls}
+	b := visibleSet{bits: bits, n: n, calls: ws.calls, full: n == ws.calls}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
