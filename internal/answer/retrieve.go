@@ -189,11 +189,12 @@ func (a *asking) retrieve(limit int) (retrieved, error) {
 				return r, err
 			}
 			if i == 0 && len(st.tries) > 2 && st.gate != nil {
-				open, err := a.fetch(st.gate, 1)
+				p := core.Parsed{Groups: st.gate, Filters: a.filters()}
+				open, err := a.e.idx.Search(a.ctx, core.Query{Parsed: &p, Limit: 1, Visibility: a.vis})
 				if err != nil {
 					return r, err
 				}
-				if open.total == 0 {
+				if open.Total == 0 {
 					break
 				}
 			}
