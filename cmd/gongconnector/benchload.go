@@ -26,8 +26,13 @@ type loadOp struct {
 }
 
 // loadKinds name the kinds of request of the load benchmark's mix.
-var loadKinds = []string{"question", "account name", "account and a topic", "a topic word", "two topic words",
-	"a phrase", "a prefix", "a field and a date filter"}
+var loadKinds = []string{"account name", "account and a topic", "a topic word", "two topic words",
+	"a phrase", "a prefix", "a field and a date filter",
+	"Q: last meeting's action items", "Q: a demo's key insights", "Q: recurring topics",
+	"Q: a meeting's decision maker", "Q: summary of the last call", "Q: next steps this quarter"}
+
+// firstAsk is the index of the first question in loadKinds.
+const firstAsk = 7
 
 // benchLoad runs searches and questions from concurrent clients, each
 // request as a caller picked at random among the tenant's users (trimming
@@ -83,21 +88,27 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 	if err != nil {
 		return err
 	}
-	var searches []time.Duration
-	for _, ds := range timed[1:] {
-		searches = append(searches, ds...)
+	var searches, asks []time.Duration
+	for k, ds := range timed {
+		if k < firstAsk {
+			searches = append(searches, ds...)
+		} else {
+			asks = append(asks, ds...)
+		}
 	}
-	asks := timed[0]
-	fmt.Fprintf(w, "  %-28s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
+	fmt.Fprintf(w, "  %-34s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
 	row := func(name string, ds []time.Duration, over time.Duration) {
 		slices.Sort(ds)
-		fmt.Fprintf(w, "  %-28s %8d %9.0f %9s %9s %9s\n", name, len(ds), float64(len(ds))/over.Seconds(),
+		fmt.Fprintf(w, "  %-34s %8d %9.0f %9s %9s %9s\n", name, len(ds), float64(len(ds))/over.Seconds(),
 			ms(pct(ds, 50)), ms(pct(ds, 90)), ms(pct(ds, 99)))
 	}
 	row("search (trimmed)", searches, d)
+	for k, name := range loadKinds[:firstAsk] {
+		row("  "+name, slices.Clone(timed[k]), d)
+	}
 	row("ask (trimmed)", asks, d)
-	for k, name := range loadKinds[1:] {
-		row("  "+name, slices.Clone(timed[k+1]), d)
+	for k, name := range loadKinds[firstAsk:] {
+		row("  "+name, slices.Clone(timed[firstAsk+k]), d)
 	}
 	fmt.Fprintf(w, "  peak RSS of this process: %s\n", peakRSS())
 
@@ -140,21 +151,22 @@ func loadOps(r *rand.Rand, accounts []string, n int) []loadOp {
 		acct := pick(accounts)
 		switch x := r.IntN(100); {
 		case x < 20:
-			ops = append(ops, loadOp{ask: true, text: fmt.Sprintf(pick(asks), acct), kind: 0})
+			i := r.IntN(len(asks))
+			ops = append(ops, loadOp{ask: true, text: fmt.Sprintf(asks[i], acct), kind: firstAsk + i})
 		case x < 45:
-			ops = append(ops, loadOp{text: acct, kind: 1})
+			ops = append(ops, loadOp{text: acct, kind: 0})
 		case x < 55:
-			ops = append(ops, loadOp{text: acct + " " + pick(topics), kind: 2})
+			ops = append(ops, loadOp{text: acct + " " + pick(topics), kind: 1})
 		case x < 70:
-			ops = append(ops, loadOp{text: pick(topics), kind: 3})
+			ops = append(ops, loadOp{text: pick(topics), kind: 2})
 		case x < 80:
-			ops = append(ops, loadOp{text: pick(topics) + " " + pick(topics), kind: 4})
+			ops = append(ops, loadOp{text: pick(topics) + " " + pick(topics), kind: 3})
 		case x < 88:
-			ops = append(ops, loadOp{text: pick(phrases), kind: 5})
+			ops = append(ops, loadOp{text: pick(phrases), kind: 4})
 		case x < 94:
-			ops = append(ops, loadOp{text: pick(prefixes), kind: 6})
+			ops = append(ops, loadOp{text: pick(prefixes), kind: 5})
 		default:
-			ops = append(ops, loadOp{text: "topic:" + pick(topics) + " from:2026-01-01", kind: 7})
+			ops = append(ops, loadOp{text: "topic:" + pick(topics) + " from:2026-01-01", kind: 6})
 		}
 	}
 	return ops

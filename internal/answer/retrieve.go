@@ -180,23 +180,47 @@ func (a *asking) stages() []stage {
 
 // retrieve finds the calls a question is about: the matches of the first
 // search that matches, up to limit calls. When a stage's first search finds
-// nothing, its gate is tested before the rest of the stage is tried.
+// nothing, its gate is tested before the rest of the stage is tried. The
+// stages after the first (names searched as plain words) only run when the
+// names match none of the caller's calls.
 func (a *asking) retrieve(limit int) (retrieved, error) {
-	for _, st := range a.stages() {
+	gateMatches := func(st stage) (bool, error) {
+		p := core.Parsed{Groups: st.gate, Filters: a.filters()}
+		res, err := a.e.idx.Search(a.ctx, core.Query{Parsed: &p, Limit: 1, Visibility: a.vis})
+		return res.Total > 0, err
+	}
+	for si, st := range a.stages() {
+		open := -1 // whether the gate matches: unknown
 		for i, groups := range st.tries {
 			r, err := a.fetch(groups, limit)
 			if err != nil || r.total > 0 {
 				return r, err
 			}
 			if i == 0 && len(st.tries) > 2 && st.gate != nil {
-				p := core.Parsed{Groups: st.gate, Filters: a.filters()}
-				open, err := a.e.idx.Search(a.ctx, core.Query{Parsed: &p, Limit: 1, Visibility: a.vis})
+				ok, err := gateMatches(st)
 				if err != nil {
 					return r, err
 				}
-				if open.Total == 0 {
+				if open = 0; ok {
+					open = 1
+				}
+				if open == 0 {
 					break
 				}
+			}
+		}
+		if si == 0 && st.gate != nil {
+			if open < 0 {
+				ok, err := gateMatches(st)
+				if err != nil {
+					return retrieved{}, err
+				}
+				if open = 0; ok {
+					open = 1
+				}
+			}
+			if open == 1 {
+				break // the names are the caller's: nothing to equalize
 			}
 		}
 	}
