@@ -48,6 +48,7 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 		written <- err
 	}()
 	listed := listing{Seen: s.run.Seen, Skipped: s.run.Skipped, Checkpoint: s.run.Checkpoint, Stage: stage}
+	kind := s.run.Kind // s.run is the writer's from here
 	var cur batch
 	handOver := func() {
 		cur.listed = listed
@@ -106,7 +107,7 @@ func (s *state) list(ctx context.Context, f core.CallFilter, stage int) error {
 			lastCommit = time.Now()
 		}
 		if s.c.opts.Progress != nil {
-			s.c.opts.Progress(Progress{Kind: s.run.Kind, Seen: listed.Seen, Total: max(s.total, listed.Seen)})
+			s.c.opts.Progress(Progress{Kind: kind, Seen: listed.Seen, Total: max(s.total, listed.Seen)})
 		}
 	}
 	return finish(nil)
