@@ -70,8 +70,8 @@ func TestScanBudget(t *testing.T) {
 	oldest := all["pricing"][len(all["pricing"])-1]
 	old := core.Visibility{Participants: map[string][]string{byID[oldest].WorkspaceID: {byID[oldest].ParticipantKeys()[0]}}}
 
-	defer func(b, r int) { scanBudget, rankLimit = b, r }(scanBudget, rankLimit)
-	scanBudget = 50
+	defer func(b, f, r int) { scanBudget, scanFloor, rankLimit = b, f, r }(scanBudget, scanFloor, rankLimit)
+	scanBudget, scanFloor = 50, 50
 	for _, limit := range []int{rankLimit, 5} {
 		rankLimit = limit
 		for name, v := range map[string]core.Visibility{

@@ -52,6 +52,8 @@ type DB struct {
 	visible visibleCache
 	// docFreq caches estimated document frequencies of query terms.
 	docFreqs docFreqCache
+	// prefixes caches the completions of prefix query words.
+	prefixes prefixCache
 	// names caches the account and deal names of the calls.
 	names namesCache
 	// stmts are the prepared read statements, by text.

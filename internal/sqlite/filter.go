@@ -14,7 +14,7 @@ import (
 // when v is expected to see at most rankLimit of the matches a search reads,
 // so that every visible match can be ranked in the pass that counts them.
 func (db *DB) queryFilter(ctx context.Context, tx *readTx, v *core.Visibility, filters core.Filters) (f *rowFilter, few bool, err error) {
-	f = &rowFilter{}
+	f = &rowFilter{share: 1}
 	if !v.Everything {
 		visible, err := db.visibleBitmap(ctx, tx, v)
 		if err != nil {
@@ -25,9 +25,10 @@ func (db *DB) queryFilter(ctx context.Context, tx *readTx, v *core.Visibility, f
 		}
 		if !visible.full {
 			f.bits = visible.bits
-			// Few: the caller is expected to see at most rankLimit of the
-			// scanBudget matches a search reads (or sees no more calls).
-			few = visible.n <= rankLimit || int64(visible.n)*int64(scanBudget) <= int64(rankLimit)*int64(visible.calls)
+			f.share = float64(visible.n) / float64(max(visible.calls, 1))
+			// Few: the caller is expected to see at most rankLimit/2 of the
+			// matches a search reads (or sees no more calls than rankLimit).
+			few = visible.n <= rankLimit || f.share*float64(scanWindow(f.share)) <= float64(rankLimit)/2
 		}
 	}
 	if filters.IsZero() {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"gongconnector/internal/core"
@@ -32,6 +33,9 @@ type rankParams struct {
 	weights []float64
 	idf     []float64
 	avgdl   float64 // mean tokens per call, all columns
+	// matches estimates how many calls the query matches, from the same
+	// counts (see estimateMatches); -1 for unknown.
+	matches float64
 }
 
 // BM25 constants, as FTS5 uses them.
@@ -88,6 +92,10 @@ func rankFunc(tls *libc.TLS, papi, pfts, pctx uintptr, nVal int32, apVal uintptr
 		if sqlite3.Xsqlite3_value_type(tls, arg) == sqlite3.SQLITE_INTEGER {
 			if h := sqlite3.Xsqlite3_value_int64(tls, arg); h >= 0 && h < maxConcurrentSearches {
 				if f := visibleSets.slots[h].Load(); f != nil {
+					if f.capRank && f.passed > int64(rankLimit) {
+						sqlite3.Xsqlite3_result_null(tls, pctx)
+						return
+					}
 					p = f.rank
 				}
 			}
@@ -143,6 +151,26 @@ func rankFunc(tls *libc.TLS, papi, pfts, pctx uintptr, nVal int32, apVal uintptr
 		score += idf * (f * (bm25K1 + 1)) / (f + bm25K1*(1-bm25B+bm25B*d/avgdl))
 	}
 	sqlite3.Xsqlite3_result_double(tls, pctx, -score)
+}
+
+// estimateMatches estimates how many of rows calls match all of groups,
+// given how many match each: the rarest group's count, times the share of
+// calls every other group matches, as if independent. Words that match
+// together (those of one account name) are far from independent, so each
+// share counts four times, and no more than every call: the estimate
+// errs high. -1 without groups.
+func estimateMatches(groups []float64, rows float64) float64 {
+	if len(groups) == 0 || rows <= 0 {
+		return -1
+	}
+	rarest := slices.Index(groups, slices.Min(groups))
+	est := groups[rarest]
+	for i, g := range groups {
+		if i != rarest {
+			est *= min(1, 4*g/rows)
+		}
+	}
+	return est
 }
 
 // bm25IDF is FTS5's inverse document frequency of a phrase found in n of
@@ -233,7 +261,7 @@ const maxDocFreqs = 4096
 
 // rankParams returns gc_rank's parameters for query p: the IDF of each
 // phrase of matchExpr(p), in order, from estimated document frequencies.
-func (db *DB) rankParams(ctx context.Context, q querier, p core.Parsed) (*rankParams, error) {
+func (db *DB) rankParams(ctx context.Context, q querier, p core.Parsed, c completions) (*rankParams, error) {
 	rows, avgdl, err := ftsStats(ctx, q)
 	if err != nil {
 		return nil, err
@@ -243,23 +271,28 @@ func (db *DB) rankParams(ctx context.Context, q querier, p core.Parsed) (*rankPa
 	if err := q.QueryRowContext(ctx, `SELECT max(rowid) FROM calls`).Scan(&maxRowid); err != nil {
 		return nil, fmt.Errorf("rank: %w", err)
 	}
+	var groups []float64
 	for _, g := range p.Groups {
+		group := 0.0
 		for _, t := range g {
-			e := termExpr(t)
-			if e == "" {
-				continue
+			for _, e := range phraseExprs(t, c) {
+				docs, err := db.docFreq(ctx, q, e, rows, maxRowid.Int64)
+				if err != nil {
+					return nil, err
+				}
+				group += docs
+				params.idf = append(params.idf, bm25IDF(docs, float64(rows)))
 			}
-			docs, err := db.docFreq(ctx, q, e, rows, maxRowid.Int64)
-			if err != nil {
-				return nil, err
-			}
-			params.idf = append(params.idf, bm25IDF(docs, float64(rows)))
+		}
+		if group > 0 {
+			groups = append(groups, min(group, float64(rows)))
 		}
 	}
+	params.matches = estimateMatches(groups, float64(rows))
 	// Excluded terms are phrases too, after the others; no match holds
 	// them, so they weigh nothing.
 	for _, t := range p.Excluded {
-		if termExpr(t) != "" {
+		for range phraseExprs(t, c) {
 			params.idf = append(params.idf, 0)
 		}
 	}

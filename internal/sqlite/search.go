@@ -55,12 +55,16 @@ var fieldColumns = map[string]string{
 // quoted string, so nothing a user types is FTS5 syntax; a term in a field
 // is a column filter. It returns "" when nothing is to be matched (no
 // group, or only excluded terms).
-func matchExpr(p core.Parsed) string {
+func matchExpr(p core.Parsed) string { return matchExprWith(p, nil) }
+
+// matchExprWith is matchExpr with the prefixes in c written as their
+// completions.
+func matchExprWith(p core.Parsed, c completions) string {
 	var b strings.Builder
 	for _, g := range p.Groups {
 		var alts []string
 		for _, t := range g {
-			if e := termExpr(t); e != "" {
+			if e := termExprWith(t, c); e != "" {
 				alts = append(alts, e)
 			}
 		}
@@ -81,7 +85,7 @@ func matchExpr(p core.Parsed) string {
 	}
 	expr := b.String()
 	for _, t := range p.Excluded {
-		if e := termExpr(t); e != "" {
+		if e := termExprWith(t, c); e != "" {
 			expr = "(" + expr + ") NOT " + e
 		}
 	}
@@ -90,11 +94,71 @@ func matchExpr(p core.Parsed) string {
 
 // termExpr writes one term: a phrase of its words, quoted, with a prefix
 // star and a column filter as the term asks.
-func termExpr(t core.Term) string {
+func termExpr(t core.Term) string { return termExprWith(t, nil) }
+
+// termExprWith is termExpr with a prefix in c written as the OR of its
+// completions.
+func termExprWith(t core.Term, c completions) string {
+	phrases := termPhrases(t, c)
+	switch len(phrases) {
+	case 0:
+		return ""
+	case 1:
+		return columnFilter(t, phrases[0])
+	}
+	return columnFilter(t, "("+strings.Join(phrases, " OR ")+")")
+}
+
+// phraseExprs returns the phrases of t, each as an FTS5 expression with
+// t's column filter: what gc_rank scores one by one, in order.
+func phraseExprs(t core.Term, c completions) []string {
+	var out []string
+	for _, ph := range termPhrases(t, c) {
+		out = append(out, columnFilter(t, ph))
+	}
+	return out
+}
+
+func columnFilter(t core.Term, e string) string {
+	if col, ok := fieldColumns[t.Field]; ok {
+		return "{" + col + "} : " + e
+	}
+	return e
+}
+
+// termPhrases returns the FTS5 phrases term t matches: its words quoted,
+// with a prefix star when it is a prefix, or one phrase per completion of a
+// prefix found in c. None when t has no word.
+func termPhrases(t core.Term, c completions) []string {
+	words := termWords(t)
+	if len(words) == 0 {
+		return nil
+	}
+	if w, ok := prefixWord(t); ok {
+		if terms := c[w]; len(terms) > 0 {
+			head := strings.Join(words[:len(words)-1], " ")
+			if head != "" {
+				head += " "
+			}
+			out := make([]string, len(terms))
+			for i, term := range terms {
+				out[i] = `"` + head + term + `"`
+			}
+			return out
+		}
+	}
+	e := `"` + strings.Join(words, " ") + `"`
+	if t.Prefix && utf8.RuneCountInString(words[len(words)-1]) >= core.MinPrefix {
+		e += "*"
+	}
+	return []string{e}
+}
+
+// termWords returns the words of t as the tokenizer keeps them, so that a
+// phrase is exactly its words (a stray quote cannot end the string).
+func termWords(t core.Term) []string {
 	var words []string
 	for _, w := range t.Words {
-		// Keep only what the tokenizer keeps, so the phrase is exactly the
-		// words (a stray quote cannot end the string).
 		w = strings.Map(func(r rune) rune {
 			if core.IsWordRune(r) {
 				return r
@@ -103,17 +167,7 @@ func termExpr(t core.Term) string {
 		}, w)
 		words = append(words, strings.Fields(w)...)
 	}
-	if len(words) == 0 {
-		return ""
-	}
-	e := `"` + strings.Join(words, " ") + `"`
-	if t.Prefix && utf8.RuneCountInString(words[len(words)-1]) >= core.MinPrefix {
-		e += "*"
-	}
-	if col, ok := fieldColumns[t.Field]; ok {
-		e = "{" + col + "} : " + e
-	}
-	return e
+	return words
 }
 
 // Search runs a full-text query and returns the number of matching calls
@@ -146,8 +200,20 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 			return err // f nil: the filters exclude every call
 		}
 		if match != "" {
-			if f.rank, err = db.rankParams(ctx, tx, *p); err != nil {
+			c, err := db.expandPrefixes(ctx, tx, *p)
+			if err != nil {
 				return err
+			}
+			match = matchExprWith(*p, c)
+			if f.rank, err = db.rankParams(ctx, tx, *p, c); err != nil {
+				return err
+			}
+			// A query expected to match few calls the caller may see is
+			// ranked in the pass that counts it, as for a caller who sees
+			// few calls; if more match, that pass stops ranking at
+			// rankLimit and the page is the newest.
+			if !few && f.rank.matches >= 0 && min(f.rank.matches, float64(scanWindow(f.share)))*f.share <= float64(rankLimit)/2 {
+				few = true
 			}
 		}
 		// ?1 is the match, ?6 the handle of the filter and ranking.
@@ -184,16 +250,31 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 }
 
 // scanBudget is the most full-text matches a query reads to count and rank
-// (50,000: about 3 ms of reading; a million calls measured in README.md):
-// the newest ones, by rowid. Reading a match costs 50-70 ns, so a word in
-// most calls would take tens of milliseconds to count in full; past the
-// budget the total is estimated from the share of the index the budget
-// covered, and ranking is over the budget's matches.
-var scanBudget = 50_000
+// (50,000: about 6 ms of reading one word at a million calls, measured in
+// README.md): the newest ones, by rowid. Past them the total is estimated
+// from the share of the index they covered, and ranking is over them.
+// scanFloor is the fewest: a caller who may see most calls finds enough of
+// them in fewer matches (see scanWindow).
+var (
+	scanBudget = 50_000
+	scanFloor  = 10_000
+)
+
+// scanWindow is how many of the newest matches a search reads for a caller
+// who may see share of all calls: enough to expect rankLimit/2 of them
+// visible, so that the best of those are ranked, between scanFloor and
+// scanBudget. A rep who sees 0.03% of the calls reads 50,000 matches; an
+// admin 10,000, where reading 50,000 cost 6 ms of a 8 ms search.
+func scanWindow(share float64) int {
+	if share <= 0 {
+		return scanBudget
+	}
+	return int(min(float64(scanBudget), max(float64(scanFloor), float64(rankLimit)/2/share)))
+}
 
 // searchMatch counts and ranks the matches of match that the filter allows
 // (filter is "" for none, or tests ?6, handle), and reads one page of them.
-// Both read at most the newest scanBudget matches (see scanBudget).
+// Both read at most the newest scanWindow matches (see scanBudget).
 // few: the filter allows at most rankLimit calls, so every match it allows
 // is ranked, in the same pass that counts them.
 func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, f *rowFilter, few bool, hl highlighter, limit, offset int, res *core.SearchResult) error {
@@ -201,11 +282,11 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 	if filter != "" {
 		visible = "gc_visible(?6, rowid)"
 	}
-	// The window: the newest scanBudget matches, with whether each is
+	// The window: the newest scanWindow matches, with whether each is
 	// visible. raw is how many it holds, low its lowest rowid.
 	window := `SELECT rowid AS r, ` + visible + ` AS v FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7`
 	var raw, low, n int64
-	budget := scanBudget // -1 once every match is read
+	budget := scanWindow(f.share) // -1 once every match is read
 	total := func(maxRowid int64) {
 		res.Total = int(n)
 		if budget > 0 && raw >= int64(budget) && maxRowid > low {
@@ -226,7 +307,10 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 		// Every visible match in the window is ranked, in one pass that
 		// also counts them: gc_visible counts the rows it is asked about
 		// (storing the window to count it would cost more than reading it).
+		// Past rankLimit visible matches, gc_rank stops scoring.
 		f.resetCounts()
+		f.capRank = true
+		defer func() { f.capRank = false }()
 		page = `WITH top AS (SELECT r, score FROM (
 				SELECT rowid AS r, CASE WHEN gc_visible(?6, rowid) THEN gc_rank(call_fts, ?6) END AS score
 				FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7)
@@ -261,12 +345,46 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 				FROM call_fts WHERE call_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?7)
 				WHERE score IS NOT NULL ORDER BY score LIMIT ?2 OFFSET ?3)`
 		} else {
-			// Too many to rank: the newest first, which FTS5 reads in
-			// rowid order and stops after one page.
-			page = `WITH top AS (SELECT rowid AS r, -rowid AS score FROM call_fts
-				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3)`
+			page = newestPage(filter)
 		}
 	}
+	if err := db.readPage(ctx, tx, page, match, handle, budget, hl, limit, offset, res); err != nil {
+		return err
+	}
+	if !few {
+		return nil
+	}
+	// The page was ranked from the whole window: gc_visible has seen it.
+	n, raw, low = f.passed, f.seen, f.low
+	if raw >= int64(budget) && n == 0 {
+		// None of the newest matches is visible: count and rank them all.
+		f.capRank = false
+		return db.searchMatch(ctx, tx, match, filter, handle, f, false, hl, limit, offset, res)
+	}
+	m, err := maxRowid()
+	if err != nil {
+		return fmt.Errorf("count: %w", err)
+	}
+	total(m)
+	if n > int64(rankLimit) {
+		// More matched than expected: too many to rank, so the newest.
+		res.Hits = res.Hits[:0]
+		return db.readPage(ctx, tx, newestPage(filter), match, handle, budget, hl, limit, offset, res)
+	}
+	return nil
+}
+
+// newestPage is the page query of a search matching too many calls to
+// rank: the newest first, which FTS5 reads in rowid order and stops after
+// one page.
+func newestPage(filter string) string {
+	return `WITH top AS (SELECT rowid AS r, -rowid AS score FROM call_fts
+				WHERE call_fts MATCH ?1` + filter + ` ORDER BY rowid DESC LIMIT ?2 OFFSET ?3)`
+}
+
+// readPage runs a page query (a CTE "top" of rowids and scores) and
+// appends its calls to res.Hits, with their snippets.
+func (db *DB) readPage(ctx context.Context, tx *readTx, page, match string, handle int64, budget int, hl highlighter, limit, offset int, res *core.SearchResult) error {
 	// Rank first, then build snippets for the page only: a snippet in the
 	// ranking query would be computed for every match.
 	// (?4 and ?5 are unused.)
@@ -296,24 +414,7 @@ func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string,
 		h.Snippet = hl.pick(brief, keyPoints, actionItems, h.Title, accounts, deals, people, topics, trackers)
 		res.Hits = append(res.Hits, h)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if !few {
-		return nil
-	}
-	// The page was ranked from the whole window: gc_visible has seen it.
-	n, raw, low = f.passed, f.seen, f.low
-	if raw >= int64(budget) && n == 0 {
-		// None of the newest matches is visible: count and rank them all.
-		return db.searchMatch(ctx, tx, match, filter, handle, f, false, hl, limit, offset, res)
-	}
-	m, err := maxRowid()
-	if err != nil {
-		return fmt.Errorf("count: %w", err)
-	}
-	total(m)
-	return nil
+	return rows.Err()
 }
 
 // pick returns the snippet of a hit: of the call's content (brief, then

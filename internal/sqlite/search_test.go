@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +294,43 @@ func TestSearchFacets(t *testing.T) {
 	}
 	if res = search("zebra", everything); res.Facets != nil {
 		t.Errorf("no match, facets %+v", res.Facets)
+	}
+}
+
+// TestSearchEstimateTooLow: words that always come together (an account
+// name) match far more calls than their separate counts suggest; a search
+// that expected to rank them in one pass finds out, and returns the newest
+// matches with the exact total, as it does for any query past rankLimit.
+func TestSearchEstimateTooLow(t *testing.T) {
+	db := openTest(t)
+	calls := newGen(21).calls(0, 600)
+	var want []string
+	for i, c := range calls {
+		if i%10 == 3 { // 10% of calls, always both words
+			c.Accounts[0].Name = "Quillon Vantage"
+			want = append(want, c.ID)
+		}
+	}
+	if _, err := db.ApplyBatch(t.Context(), Batch{Upserts: calls, SeenRunID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(want) // indexed in order: the newest match last
+	defer func(n int) { rankLimit = n }(rankLimit)
+	for _, limit := range []int{50, 1000} {
+		rankLimit = limit
+		res, err := db.Search(t.Context(), core.Query{Text: "quillon vantage", Limit: 20, Visibility: everything})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		if res.Total != len(want) || len(got) != 20 {
+			t.Fatalf("rankLimit %d: %d hits, total %d, want 20 of %d", limit, len(got), res.Total, len(want))
+		}
+		if newest := slices.Equal(got, want[:20]); newest != (len(want) > limit) {
+			t.Errorf("rankLimit %d, %d matches: page in newest-first order %v, want %v", limit, len(want), newest, len(want) > limit)
+		}
 	}
 }

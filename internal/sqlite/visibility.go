@@ -112,6 +112,10 @@ type rowFilter struct {
 	workspaces []bool      // by workspace index; nil for any workspace
 	from, to   int64       // unix seconds, [from, to); 0 for no bound
 	rank       *rankParams // for gc_rank; nil ranks every match 0
+	share      float64     // the share of all calls bits allows
+	// capRank: gc_rank ranks only the first rankLimit rows gc_visible
+	// allows, and gives the rest no score (NULL).
+	capRank bool
 
 	// seen, passed and low count what gc_visible was asked since the last
 	// reset: rows, rows allowed, the lowest rowid (0 for none). A query
