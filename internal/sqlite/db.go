@@ -54,6 +54,8 @@ type DB struct {
 	docFreqs docFreqCache
 	// prefixes caches the completions of prefix query words.
 	prefixes prefixCache
+	// replicas hold the calls of callers who see few, for their searches.
+	replicas replicaSet
 	// names caches the account and deal names of the calls.
 	names namesCache
 	// stmts are the prepared read statements, by text.
@@ -241,6 +243,7 @@ func (db *DB) Close() error {
 	db.closed = true
 	db.stmtsMu.Unlock()
 	db.preparing.Wait()
+	db.replicas.close()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 

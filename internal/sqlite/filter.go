@@ -25,6 +25,7 @@ func (db *DB) queryFilter(ctx context.Context, tx *readTx, v *core.Visibility, f
 		}
 		if !visible.full {
 			f.bits = visible.bits
+			f.visible = visible
 			f.share = float64(visible.n) / float64(max(visible.calls, 1))
 			// Few: the caller is expected to see at most rankLimit/2 of the
 			// matches a search reads (or sees no more calls than rankLimit).

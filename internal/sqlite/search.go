@@ -234,14 +234,26 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 		}
 		if match == "" {
 			err = db.listFiltered(ctx, tx, f, handle, limit, offset, &res)
-		} else {
-			err = db.searchMatch(ctx, tx, match, filter, handle, registered, few, newHighlighter(*p), limit, offset, &res)
-		}
-		if err != nil || !q.Facets || res.Total == 0 {
+			if err != nil || !q.Facets || res.Total == 0 {
+				return err
+			}
+			res.Facets, err = facets(ctx, tx, match, f != nil, handle)
 			return err
 		}
-		res.Facets, err = facets(ctx, tx, match, f != nil, handle)
-		return err
+		run := func(tx *readTx) error {
+			err := db.searchMatch(ctx, tx, match, filter, handle, registered, few, newHighlighter(*p), limit, offset, &res)
+			if err != nil || !q.Facets || res.Total == 0 {
+				return err
+			}
+			res.Facets, err = facets(ctx, tx, match, f != nil, handle)
+			return err
+		}
+		// A caller who sees few calls is searched in their replica, when
+		// it holds the index's current state (see replica.go).
+		if r := db.replicaFor(registered.visible); r != nil {
+			return r.read(ctx, run)
+		}
+		return run(tx)
 	})
 	if err != nil {
 		return core.SearchResult{Hits: []core.Hit{}}, fmt.Errorf("sqlite: search: %w", err)

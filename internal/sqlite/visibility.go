@@ -38,6 +38,9 @@ type visibleSet struct {
 	n     int // calls in bits
 	calls int // calls in the index
 	full  bool
+	// key identifies the visibility, generation the calls it was built on.
+	key        [32]byte
+	generation int64
 }
 
 func (b bitmap) has(rowid int64) bool {
@@ -113,6 +116,7 @@ type rowFilter struct {
 	from, to   int64       // unix seconds, [from, to); 0 for no bound
 	rank       *rankParams // for gc_rank; nil ranks every match 0
 	share      float64     // the share of all calls bits allows
+	visible    visibleSet  // the caller's set; zero for every call
 	// capRank: gc_rank ranks only the first rankLimit rows gc_visible
 	// allows, and gives the rest no score (NULL).
 	capRank bool
@@ -227,22 +231,26 @@ func (db *DB) read(ctx context.Context, fn func(tx *readTx) error) error {
 
 // readTx is a read transaction whose queries are prepared once per
 // connection: parsing a search's statements costs about a fifth of a
-// short search.
+// short search. With db nil (a replica's), each query is prepared anew.
 type readTx struct {
 	*sql.Tx
 	db *DB
 }
 
 func (tx *readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := tx.db.prepared(query); s != nil {
-		return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	if tx.db != nil {
+		if s := tx.db.prepared(query); s != nil {
+			return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+		}
 	}
 	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
 func (tx *readTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := tx.db.prepared(query); s != nil {
-		return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	if tx.db != nil {
+		if s := tx.db.prepared(query); s != nil {
+			return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+		}
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
@@ -332,7 +340,7 @@ func (db *DB) visibleBitmap(ctx context.Context, q querier, v *core.Visibility) 
 		return visibleSet{}, err
 	}
 	n := bits.count()
-	b := visibleSet{bits: bits, n: n, calls: ws.calls, full: n == ws.calls}
+	b := visibleSet{bits: bits, n: n, calls: ws.calls, full: n == ws.calls, key: key, generation: gen}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
