@@ -65,6 +65,17 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 
 	fmt.Fprintf(w, "\nload: %d clients for %v on %d calls, each request as one of %d users (trimmed); 1 in 5 requests is a question\n",
 		clients, d, total, len(callers))
+	var seen []int
+	for _, v := range callers {
+		n, err := db.CountVisible(ctx, v)
+		if err != nil {
+			return err
+		}
+		seen = append(seen, n)
+	}
+	slices.Sort(seen)
+	fmt.Fprintf(w, "  calls each user may see: fewest %d, median %d, 90th percentile %d, most %d\n",
+		seen[0], seen[len(seen)/2], seen[len(seen)*9/10], seen[len(seen)-1])
 	// Warm-up: every caller's visible set, the catalog of names.
 	for _, v := range callers {
 		if _, err := db.Search(ctx, core.Query{Text: "pricing", Visibility: v}); err != nil {

@@ -250,8 +250,9 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 		}
 		// A caller who sees few calls is searched in their replica, when
 		// it holds the index's current state (see replica.go).
-		if r := db.replicaFor(registered.visible); r != nil {
-			return r.read(ctx, run)
+		if r, done := db.replicaFor(registered.visible); r != nil {
+			defer done()
+			return r.read(ctx, tx, run)
 		}
 		return run(tx)
 	})
@@ -400,33 +401,71 @@ func (db *DB) readPage(ctx context.Context, tx *readTx, page, match string, hand
 	// Rank first, then build snippets for the page only: a snippet in the
 	// ranking query would be computed for every match.
 	// (?4 and ?5 are unused.)
-	rows, err := tx.QueryContext(ctx, page+`
-		SELECT c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
-			c.brief, c.key_points, c.action_items, c.people, c.topics, c.trackers
-		FROM top
+	const order = ` ORDER BY top.score, c.started DESC, top.r DESC`
+	args := []any{match, limit, offset, nil, nil, handle, budget}
+	if tx.rows != nil {
+		// A replica holds no text: the page's rowids come from it, their
+		// calls from the index.
+		rows, err := tx.QueryContext(ctx, page+` SELECT top.r FROM top CROSS JOIN calls c ON c.rowid = top.r`+order, args...)
+		if err != nil {
+			return err
+		}
+		var page []int64
+		for rows.Next() {
+			var r int64
+			if err := rows.Scan(&r); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range page {
+			if err := scanHit(tx.rows.QueryRowContext(ctx, `SELECT `+hitColumns+` FROM calls c WHERE c.rowid = ?`, r), hl, res); err != nil {
+				return fmt.Errorf("read call %d: %w", r, err)
+			}
+		}
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, page+` SELECT `+hitColumns+` FROM top
 		-- CROSS JOIN keeps this order: the page, then its calls.
-		CROSS JOIN calls c ON c.rowid = top.r
-		ORDER BY top.score, c.started DESC, top.r DESC`, match, limit, offset, nil, nil, handle, budget)
+		CROSS JOIN calls c ON c.rowid = top.r`+order, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var h core.Hit
-		var started, duration int64
-		var accounts, deals, brief, keyPoints, actionItems, people, topics, trackers string
-		if err := rows.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
-			&brief, &keyPoints, &actionItems, &people, &topics, &trackers); err != nil {
+		if err := scanHit(rows, hl, res); err != nil {
 			return err
 		}
-		h.Started = time.Unix(started, 0).UTC()
-		h.Duration = time.Duration(duration) * time.Second
-		h.Accounts = nonEmptyLines(accounts)
-		h.Deals = nonEmptyLines(deals)
-		h.Snippet = hl.pick(brief, keyPoints, actionItems, h.Title, accounts, deals, people, topics, trackers)
-		res.Hits = append(res.Hits, h)
 	}
 	return rows.Err()
+}
+
+// hitColumns are the columns of calls c a hit is read from (scanHit).
+const hitColumns = `c.id, c.title, c.url, c.started, c.duration_sec, c.accounts, c.deals,
+	c.brief, c.key_points, c.action_items, c.people, c.topics, c.trackers`
+
+// scanHit reads a row of hitColumns and appends it to res.Hits, with its
+// snippet.
+func scanHit(row interface{ Scan(...any) error }, hl highlighter, res *core.SearchResult) error {
+	var h core.Hit
+	var started, duration int64
+	var accounts, deals, brief, keyPoints, actionItems, people, topics, trackers string
+	if err := row.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
+		&brief, &keyPoints, &actionItems, &people, &topics, &trackers); err != nil {
+		return err
+	}
+	h.Started = time.Unix(started, 0).UTC()
+	h.Duration = time.Duration(duration) * time.Second
+	h.Accounts = nonEmptyLines(accounts)
+	h.Deals = nonEmptyLines(deals)
+	h.Snippet = hl.pick(brief, keyPoints, actionItems, h.Title, accounts, deals, people, topics, trackers)
+	res.Hits = append(res.Hits, h)
+	return nil
 }
 
 // pick returns the snippet of a hit: of the call's content (brief, then

@@ -235,6 +235,9 @@ func (db *DB) read(ctx context.Context, fn func(tx *readTx) error) error {
 type readTx struct {
 	*sql.Tx
 	db *DB
+	// rows, on a replica's transaction, is the index's: where the calls'
+	// text is read.
+	rows *readTx
 }
 
 func (tx *readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
