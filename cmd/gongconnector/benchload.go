@@ -73,6 +73,19 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 		}
 		seen = append(seen, n)
 	}
+	// How many calls each of (up to 400 of) the users may see, to find
+	// the all-access ones.
+	seenBy := map[string]int{}
+	users = users[:min(400, len(users))]
+	for _, u := range users {
+		if v, _ := rules.Visibility(u.ID); !v.Nothing() {
+			n, err := db.CountVisible(ctx, v)
+			if err != nil {
+				return err
+			}
+			seenBy[u.ID] = n
+		}
+	}
 	slices.Sort(seen)
 	fmt.Fprintf(w, "  calls each user may see: fewest %d, median %d, 90th percentile %d, most %d\n",
 		seen[0], seen[len(seen)/2], seen[len(seen)*9/10], seen[len(seen)-1])
@@ -86,6 +99,43 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 		return err
 	}
 
+	searches, err := loadPhase(ctx, w, db, eng, ops, callers, clients, d)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  peak RSS of this process: %s\n", peakRSS())
+
+	// The other end: users who may see most calls (all-access users),
+	// whose searches read the whole index.
+	var wide []core.Visibility
+	for _, u := range users {
+		if n := seenBy[u.ID]; n > total/2 && len(wide) < 8 {
+			v, _ := rules.Visibility(u.ID)
+			wide = append(wide, v)
+		}
+	}
+	if len(wide) > 0 {
+		fmt.Fprintf(w, "\nthe same load for %v as %d users who may see more than half of the calls\n", d/3, len(wide))
+		if _, err := loadPhase(ctx, w, db, eng, ops, wide, clients, d/3); err != nil {
+			return err
+		}
+	}
+
+	// The same searches through FTS5 alone.
+	bare, err := bareFTS(ctx, db.Path(), ops, clients, d/2)
+	if err != nil {
+		return err
+	}
+	loadRow(w, "bare FTS5 (untrimmed)", bare, d/2)
+	slices.Sort(searches)
+	fmt.Fprintf(w, "  search / bare FTS5: p50 %.2fx, p99 %.2fx\n",
+		float64(pct(searches, 50))/float64(pct(bare, 50)), float64(pct(searches, 99))/float64(pct(bare, 99)))
+	return nil
+}
+
+// loadPhase runs ops from clients for d, each request as one of callers,
+// prints latencies by kind of request and returns the searches'.
+func loadPhase(ctx context.Context, w io.Writer, db *sqlite.DB, eng *answer.Engine, ops []loadOp, callers []core.Visibility, clients int, d time.Duration) ([]time.Duration, error) {
 	timed, err := runClients(ctx, clients, d, 7, len(loadKinds), func(rc *rand.Rand) (int, error) {
 		op := ops[rc.IntN(len(ops))]
 		v := callers[rc.IntN(len(callers))]
@@ -97,7 +147,7 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 		return op.kind, wrapOp(op.text, err)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var searches, asks []time.Duration
 	for k, ds := range timed {
@@ -108,31 +158,22 @@ func benchLoad(ctx context.Context, w io.Writer, db *sqlite.DB, clients int, d t
 		}
 	}
 	fmt.Fprintf(w, "  %-34s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
-	row := func(name string, ds []time.Duration, over time.Duration) {
-		slices.Sort(ds)
-		fmt.Fprintf(w, "  %-34s %8d %9.0f %9s %9s %9s\n", name, len(ds), float64(len(ds))/over.Seconds(),
-			ms(pct(ds, 50)), ms(pct(ds, 90)), ms(pct(ds, 99)))
-	}
-	row("search (trimmed)", searches, d)
+	loadRow(w, "search (trimmed)", searches, d)
 	for k, name := range loadKinds[:firstAsk] {
-		row("  "+name, slices.Clone(timed[k]), d)
+		loadRow(w, "  "+name, slices.Clone(timed[k]), d)
 	}
-	row("ask (trimmed)", asks, d)
+	loadRow(w, "ask (trimmed)", asks, d)
 	for k, name := range loadKinds[firstAsk:] {
-		row("  "+name, slices.Clone(timed[firstAsk+k]), d)
+		loadRow(w, "  "+name, slices.Clone(timed[firstAsk+k]), d)
 	}
-	fmt.Fprintf(w, "  peak RSS of this process: %s\n", peakRSS())
+	return searches, nil
+}
 
-	// The same searches through FTS5 alone.
-	bare, err := bareFTS(ctx, db.Path(), ops, clients, d/2)
-	if err != nil {
-		return err
-	}
-	row("bare FTS5 (untrimmed)", bare, d/2)
-	slices.Sort(searches)
-	fmt.Fprintf(w, "  search / bare FTS5: p50 %.2fx, p99 %.2fx\n",
-		float64(pct(searches, 50))/float64(pct(bare, 50)), float64(pct(searches, 99))/float64(pct(bare, 99)))
-	return nil
+// loadRow prints one line of latencies; it sorts ds.
+func loadRow(w io.Writer, name string, ds []time.Duration, over time.Duration) {
+	slices.Sort(ds)
+	fmt.Fprintf(w, "  %-34s %8d %9.0f %9s %9s %9s\n", name, len(ds), float64(len(ds))/over.Seconds(),
+		ms(pct(ds, 50)), ms(pct(ds, 90)), ms(pct(ds, 99)))
 }
 
 func pct(sorted []time.Duration, p int) time.Duration {
