@@ -5,9 +5,12 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,6 +41,8 @@ type Config struct {
 	Identity identity.Config `yaml:"identity"`
 	// Answer configures question answering.
 	Answer Answer `yaml:"answer"`
+	// Server configures `serve`: where it listens and who may call it.
+	Server Server `yaml:"server"`
 
 	// Credentials come from the environment; yaml:"-" keeps them out of files.
 	Credentials Credentials `yaml:"-"`
@@ -95,6 +100,48 @@ type LLM struct {
 	APIKey string `yaml:"-"`
 }
 
+// Server configures the HTTP server of `serve`.
+type Server struct {
+	// Listen is the address to listen on, host:port.
+	Listen string `yaml:"listen"`
+	// PublicURL is where users reach the server (links, sign-in
+	// redirects); default http://<listen>.
+	PublicURL string `yaml:"public_url"`
+	// Tokens are API tokens, each stored as the SHA-256 of the token.
+	Tokens []APIToken `yaml:"tokens"`
+	// OIDC accepts bearer tokens of an OpenID Connect issuer (Entra ID or
+	// any other); off when Issuer is empty.
+	OIDC OIDC `yaml:"oidc"`
+}
+
+// APIToken is one API token: `gongconnector token new` makes one.
+type APIToken struct {
+	// Name says who or what uses the token (shown in logs, never the token).
+	Name string `yaml:"name"`
+	// SHA256 is the hex SHA-256 of the token.
+	SHA256 string `yaml:"sha256"`
+	// Identity is the person the token acts as: it sees what they may see.
+	Identity string `yaml:"identity"`
+	// Role is user or admin.
+	Role string `yaml:"role"`
+}
+
+// OIDC configures bearer tokens from an OpenID Connect issuer.
+type OIDC struct {
+	// Issuer is the issuer URL; its discovery document and keys are read
+	// from Issuer/.well-known/openid-configuration.
+	Issuer string `yaml:"issuer"`
+	// Audience is the value the tokens' aud claim must hold.
+	Audience string `yaml:"audience"`
+	// IdentityClaim names the claim that identifies the caller: email,
+	// upn, preferred_username or oid.
+	IdentityClaim string `yaml:"identity_claim"`
+	// AdminRole is a value of the roles claim that makes the caller an
+	// admin; Admins lists admins by identity.
+	AdminRole string   `yaml:"admin_role"`
+	Admins    []string `yaml:"admins"`
+}
+
 // Enabled reports whether a model is configured.
 func (l LLM) Enabled() bool { return l.BaseURL != "" }
 
@@ -127,6 +174,7 @@ func Default() Config {
 		},
 		Access:   access.DefaultConfig(),
 		Identity: identity.DefaultConfig(),
+		Server:   Server{Listen: "127.0.0.1:8080", OIDC: OIDC{IdentityClaim: "email"}},
 	}
 }
 
@@ -264,6 +312,7 @@ func (c *Config) Validate() error {
 	} else if l.Model != "" || l.APIKeyEnv != "" {
 		add("answer.llm has a model or key but no base_url; set base_url to turn the model on, or remove the section")
 	}
+	c.Server.validate(add)
 	for _, err := range []error{c.Access.Validate(), c.Identity.Validate()} {
 		if err != nil {
 			problems = append(problems, err.Error())
@@ -273,6 +322,75 @@ func (c *Config) Validate() error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// Roles of callers.
+const (
+	RoleUser  = "user"
+	RoleAdmin = "admin"
+)
+
+// IdentityClaims are the claims an OIDC token may identify its caller by.
+var IdentityClaims = []string{"email", "upn", "preferred_username", "oid"}
+
+func (s *Server) validate(add func(string, ...any)) {
+	if _, port, err := net.SplitHostPort(s.Listen); err != nil || port == "" {
+		add("server.listen %q must be host:port, such as 127.0.0.1:8080 or :8080", s.Listen)
+	}
+	if s.PublicURL != "" {
+		if u, err := url.Parse(s.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("server.public_url %q must be an http(s) URL such as https://gong-search.contoso.com", s.PublicURL)
+		}
+	}
+	names, hashes := map[string]bool{}, map[string]bool{}
+	for i, t := range s.Tokens {
+		where := fmt.Sprintf("server.tokens[%d]", i)
+		if t.Name != "" {
+			where += " (" + t.Name + ")"
+		}
+		if strings.TrimSpace(t.Name) == "" {
+			add("%s needs a name saying who uses it", where)
+		} else if names[t.Name] {
+			add("%s: the name is used twice", where)
+		}
+		names[t.Name] = true
+		if b, err := hex.DecodeString(t.SHA256); err != nil || len(b) != sha256.Size {
+			add("%s: sha256 must be the 64 hex digits of the token's SHA-256 (gongconnector token new prints it)", where)
+		} else if hashes[strings.ToLower(t.SHA256)] {
+			add("%s: the same token is listed twice", where)
+		}
+		hashes[strings.ToLower(t.SHA256)] = true
+		if strings.TrimSpace(t.Identity) == "" {
+			add("%s needs the identity (e-mail) the token acts as", where)
+		}
+		if t.Role != RoleUser && t.Role != RoleAdmin {
+			add("%s: role %q must be user or admin", where, t.Role)
+		}
+	}
+	o := s.OIDC
+	if o.Issuer == "" {
+		if o.Audience != "" || o.AdminRole != "" || len(o.Admins) > 0 {
+			add("server.oidc has settings but no issuer; set issuer to accept OIDC tokens, or remove the section")
+		}
+		return
+	}
+	if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) || u.Host == "" {
+		add("server.oidc.issuer %q must be an https URL such as https://login.microsoftonline.com/<tenant>/v2.0 (http only on loopback)", o.Issuer)
+	}
+	if strings.TrimSpace(o.Audience) == "" {
+		add("server.oidc.audience must be set: the aud claim tokens for this server carry (for Entra ID, the app's client id or api://... URI)")
+	}
+	if !slices.Contains(IdentityClaims, o.IdentityClaim) {
+		add("server.oidc.identity_claim %q must be one of %s", o.IdentityClaim, strings.Join(IdentityClaims, ", "))
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // CredentialsFromEnv reads GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or the

@@ -49,6 +49,25 @@ func TestParse(t *testing.T) {
 		{"bad threshold", "crawl:\n  delete_threshold: 10\n", []string{"delete_threshold"}, nil},
 		{"not YAML", "gong: [unclosed\n", []string{"gong"}, nil},
 		{"wrong type", "gong:\n  rate: fast\n", []string{"rate"}, nil},
+		{"server with tokens and OIDC", "server:\n  listen: :9090\n  tokens:\n    - name: bot\n      sha256: " + strings.Repeat("ab", 32) +
+			"\n      identity: jane@contoso.com\n      role: admin\n  oidc:\n    issuer: https://login.microsoftonline.com/t/v2.0\n    audience: api://gc\n    identity_claim: upn\n", nil,
+			func(t *testing.T, c *Config) {
+				if c.Server.Listen != ":9090" || len(c.Server.Tokens) != 1 || c.Server.Tokens[0].Role != RoleAdmin || c.Server.OIDC.IdentityClaim != "upn" {
+					t.Errorf("server: %+v", c.Server)
+				}
+			}},
+		{"server defaults", "", nil, func(t *testing.T, c *Config) {
+			if c.Server.Listen != "127.0.0.1:8080" || c.Server.OIDC.IdentityClaim != "email" || c.Server.OIDC.Issuer != "" {
+				t.Errorf("server defaults: %+v", c.Server)
+			}
+		}},
+		{"bad listen address", "server:\n  listen: 8080\n", []string{"server.listen", "host:port"}, nil},
+		{"token that is not a hash", "server:\n  tokens:\n    - name: bot\n      sha256: gc_secret\n      identity: a@b.c\n      role: user\n", []string{"server.tokens[0] (bot)", "64 hex digits"}, nil},
+		{"token without identity, bad role, twice", "server:\n  tokens:\n    - name: bot\n      sha256: " + strings.Repeat("ab", 32) + "\n      role: root\n    - name: bot\n      sha256: " + strings.Repeat("AB", 32) + "\n      identity: x@y.z\n      role: user\n",
+			[]string{"needs the identity", `role "root" must be user or admin`, "name is used twice", "listed twice"}, nil},
+		{"OIDC without audience, plain http", "server:\n  oidc:\n    issuer: http://idp.contoso.com\n    identity_claim: name\n", []string{"server.oidc.issuer", "server.oidc.audience", "identity_claim"}, nil},
+		{"OIDC issuer on loopback may be http", "server:\n  oidc:\n    issuer: http://127.0.0.1:5556\n    audience: gc\n", nil, func(t *testing.T, c *Config) {}},
+		{"OIDC settings without issuer", "server:\n  oidc:\n    audience: gc\n", []string{"no issuer"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
