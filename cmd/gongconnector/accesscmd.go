@@ -65,15 +65,31 @@ type identityAccessJS struct {
 }
 
 func (p *program) explainCall(ctx context.Context, db *sqlite.DB, auth *access.Authorizer, m *identity.Map, id string, asJSON bool) error {
+	out, err := callAccess(ctx, db, auth, m, id)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(p.stdout, out)
+	}
+	w := p.stdout
+	fmt.Fprintf(w, "%s\n%s · workspace %s\n\n", out.Title, out.CallID, out.Workspace)
+	printCallAccess(w, out, m)
+	return nil
+}
+
+// callAccess says who may see call id, and who would in Gong but may not
+// here (unmapped, outside the audience).
+func callAccess(ctx context.Context, db *sqlite.DB, auth *access.Authorizer, m *identity.Map, id string) (callAccessJSON, error) {
 	c, err := db.Call(ctx, id)
 	if core.ErrorCode(err) == core.ENotFound {
 		c, err = nil, nil
 	}
 	if err != nil {
-		return err
+		return callAccessJSON{}, err
 	}
 	if c == nil {
-		return core.Errorf(core.ENotFound, "call %s is not in the index (private calls are never indexed; a new call arrives with the next crawl)", id)
+		return callAccessJSON{}, core.Errorf(core.ENotFound, "call %s is not in the index (private calls are never indexed; a new call arrives with the next crawl)", id)
 	}
 	rules := auth.Rules()
 	out := callAccessJSON{CallID: c.ID, Title: c.Title, Workspace: rules.WorkspaceName(c.WorkspaceID), Identities: []identityAccessJS{}}
@@ -107,11 +123,11 @@ func (p *program) explainCall(ctx context.Context, db *sqlite.DB, auth *access.A
 		}
 		out.Identities = append(out.Identities, line)
 	}
-	if asJSON {
-		return writeJSON(p.stdout, out)
-	}
-	w := p.stdout
-	fmt.Fprintf(w, "%s\n%s · workspace %s\n\n", c.Title, c.ID, out.Workspace)
+	return out, nil
+}
+
+// printCallAccess is the rest of explainCall.
+func printCallAccess(w io.Writer, out callAccessJSON, m *identity.Map) {
 	if len(out.Identities) == 0 {
 		fmt.Fprintln(w, "Nobody may see this call.")
 	} else {
@@ -132,7 +148,6 @@ func (p *program) explainCall(ctx context.Context, db *sqlite.DB, auth *access.A
 			fmt.Fprintf(w, "  %-40s %s\n", cmp.Or(l.Name, l.GongUserID), l.Reason)
 		}
 	}
-	return nil
 }
 
 func describeRule(l identityAccessJS, name func(string) string) string {

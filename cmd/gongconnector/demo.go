@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,6 +18,7 @@ import (
 	"gongconnector/internal/core"
 	"gongconnector/internal/gongsim"
 	"gongconnector/internal/server"
+	"gongconnector/internal/sqlite"
 )
 
 func (p *program) demo(ctx context.Context, args []string) error {
@@ -85,47 +86,65 @@ func (p *program) demo(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 
-	// 3. A full crawl, then incremental crawls while serving.
+	// 3. A full crawl, then the schedule's incremental crawls while serving.
 	run, err := p.runCrawl(ctx, cfg, db, log, core.CrawlFull, true, p.stderr)
 	p.printRun(p.stdout, run)
 	if err != nil {
 		return err
 	}
-	wg.Go(func() {
-		t := time.NewTicker(*every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				run, err := p.runCrawl(ctx, cfg, db, log, core.CrawlIncremental, false, nil)
-				if err != nil && ctx.Err() == nil {
-					log.Error("incremental crawl failed", slog.String("error", describe(err)))
-				} else if err == nil {
-					log.Info("incremental crawl", slog.Int("added", run.Added), slog.Int("updated", run.Updated), slog.Int("deleted", run.Deleted))
-				}
-			}
-		}
-	})
+	cfg.Crawl.IncrementalInterval = config.Duration(*every)
 
-	// 4. Search on localhost.
+	// 4. An API token for the simulated user who sees the most calls,
+	// made an admin; it lives as long as this process.
+	token := "gc_demo_" + randomHex(16)
+	who, err := p.widestIdentity(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	cfg.Server.Tokens = []config.APIToken{{Name: "demo", SHA256: server.HashToken(token), Identity: who, Role: config.RoleAdmin}}
+	svc, err := p.newService(ctx, cfg, db, log, true)
+	if err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve on %s: %w (choose another with --addr)", *addr, err)
 	}
-	srv := server.New(server.Options{
-		Searcher: db, Demo: true, Logger: log,
-		// Until sign-in arrives the demo page shows what the local admin sees.
-		Visibility: func(*http.Request) (core.Visibility, error) { return core.Visibility{Everything: true}, nil },
-		Status:     func(ctx context.Context) (any, error) { return readStatus(ctx, db, cfg.Gong.DailyBudget) },
-	})
 	url := "http://" + l.Addr().String() + "/"
-	fmt.Fprintf(p.stdout, "\nDemo ready: open %s\n  JSON: %sapi/v1/search?q=acme\n  Press Ctrl-C to stop.\n", url, url)
+	fmt.Fprintf(p.stdout, "\nDemo ready: open %s\n  API (as %s, an admin): curl -H 'Authorization: Bearer %s' '%sapi/v1/search?q=acme'\n  Press Ctrl-C to stop.\n", url, who, token, url)
 	if p.ready != nil {
 		p.ready("demo", url)
 	}
-	return serveUntilDone(ctx, l, http.Handler(srv))
+	return svc.run(ctx, l)
+}
+
+// widestIdentity returns the mapped identity who may see the most calls
+// (of up to 300 users looked at).
+func (p *program) widestIdentity(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger) (string, error) {
+	auth, m, err := p.accessFor(ctx, cfg, db, log, io.Discard)
+	if err != nil {
+		return "", err
+	}
+	best, most := "", -1
+	for i, e := range m.Entries() {
+		if i >= 300 {
+			break
+		}
+		if !e.InForce() {
+			continue
+		}
+		n, err := db.CountVisible(ctx, auth.Decide(e.Identity).Visibility)
+		if err != nil {
+			return "", err
+		}
+		if n > most {
+			best, most = e.Identity, n
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("no simulated user is mapped to an identity")
+	}
+	return best, nil
 }
 
 // demoRate paces the demo at 10 requests/s on both sides, faster than

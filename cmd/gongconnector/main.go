@@ -57,6 +57,7 @@ var commands = []struct {
 	{"ask", "answer a question in plain language, with citations (--as EMAIL: from what they may see)", (*program).ask},
 	{"access", "who may see a call and why (--call), or what a person may see (--user)", (*program).access},
 	{"identities", "map Gong users to directory identities and report failures", (*program).identities},
+	{"serve", "run the crawl schedule and serve the API (and the web UI) over HTTP", (*program).serve},
 	{"status", "show crawls, counts and API budget", (*program).status},
 	{"config", "`config init` writes a commented example configuration", (*program).config},
 	{"eval", "measure search and answers on the built-in question set (recall@10, MRR, accuracy)", (*program).eval},

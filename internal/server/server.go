@@ -1,5 +1,6 @@
-// Package server serves search over HTTP: a JSON API under /api/v1 and a
-// small HTML page. The web UI, sign-in and the rest of the API build on it.
+// Package server is the HTTP surface: a JSON API under /api/v1 (described
+// at /api/v1/openapi.json) with bearer-token sign-in, health, readiness and
+// Prometheus metrics, and the search page.
 package server
 
 import (
@@ -8,27 +9,58 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
+	"gongconnector/internal/answer"
 	"gongconnector/internal/core"
+	"gongconnector/internal/crawl"
 )
 
-// Searcher runs searches.
-type Searcher interface {
+// Store is what the API reads from the index.
+type Store interface {
 	Search(ctx context.Context, q core.Query) (core.SearchResult, error)
+	// Call returns a call by id, with a core.ENotFound error when missing.
+	Call(ctx context.Context, id string) (*core.Call, error)
+	// Runs returns the newest crawl runs, newest first.
+	Runs(ctx context.Context, limit int) ([]core.CrawlRun, error)
+}
+
+// Asker answers questions.
+type Asker interface {
+	Ask(ctx context.Context, r answer.Request) (*answer.Answer, error)
+}
+
+// Crawls runs crawls on demand (the scheduler).
+type Crawls interface {
+	Start(kind string) error
+	Pause()
+	Resume()
+	State() crawl.ScheduleState
 }
 
 // Options configure a Server.
 type Options struct {
-	Searcher Searcher
-	// Visibility says which calls the request's caller may see; nil, or
-	// the zero Visibility, shows nothing.
-	Visibility func(r *http.Request) (core.Visibility, error)
+	Store Store
+	Asker Asker
+	// Auth authenticates API callers; nil refuses every API request.
+	Auth *Authenticator
+	// Visibility returns what an identity may see in Gong, and why
+	// nothing when it may see nothing.
+	Visibility func(identity string) (core.Visibility, string)
+	// Crawls starts and pauses crawls; nil when this process runs none.
+	Crawls Crawls
 	// Status returns the connection status as a JSON-encodable value.
 	Status func(ctx context.Context) (any, error)
-	// Demo marks every page as showing simulated data.
+	// Identities returns the identity-mapping report.
+	Identities func(ctx context.Context) (any, error)
+	// ExplainCall says who may see a call and why.
+	ExplainCall func(ctx context.Context, id string) (any, error)
+	// Ready reports whether the server can answer (the index is open and
+	// holds a crawl); nil is always ready.
+	Ready   func(ctx context.Context) error
+	Metrics *Metrics
+	// Demo marks every page as showing simulated data, and lets the
+	// search page show what the local admin sees.
 	Demo   bool
 	Logger *slog.Logger
 }
@@ -45,10 +77,20 @@ func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
 	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger}
-	s.mux.HandleFunc("GET /api/v1/search", s.apiSearch)
-	s.mux.HandleFunc("GET /api/v1/status", s.apiStatus)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	for _, r := range s.routes() {
+		h := r.handler
+		switch r.role {
+		case roleUser:
+			h = s.signedIn(r.handler, false)
+		case roleAdmin:
+			h = s.signedIn(r.handler, true)
+		}
+		s.mux.Handle(r.pattern, s.observe(r.pattern, h))
+	}
 	s.mux.HandleFunc("GET /{$}", s.page)
 	return s
 }
@@ -96,58 +138,6 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func (s *Server) query(r *http.Request) (core.Query, error) {
-	q := core.Query{Text: strings.TrimSpace(r.URL.Query().Get("q")), Limit: 10}
-	if s.opts.Visibility != nil {
-		v, err := s.opts.Visibility(r)
-		if err != nil {
-			return q, err
-		}
-		q.Visibility = v
-	}
-	for _, p := range []struct {
-		name     string
-		dst      *int
-		min, max int
-	}{{"limit", &q.Limit, 1, 100}, {"offset", &q.Offset, 0, 10000}} {
-		if v := r.URL.Query().Get(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < p.min || n > p.max {
-				return q, core.Errorf(core.EInvalid, "%s must be a number from %d to %d", p.name, p.min, p.max)
-			}
-			*p.dst = n
-		}
-	}
-	return q, nil
-}
-
-func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	q, err := s.query(r)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	res, err := s.opts.Searcher.Search(r.Context(), q)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, NewSearchResponse(res))
-}
-
-func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Status == nil {
-		s.error(w, r, core.Errorf(core.ENotFound, "status is not available"))
-		return
-	}
-	st, err := s.opts.Status(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
-}
-
 // statusOf maps an error code to its HTTP status, in one place.
 func statusOf(code string) int {
 	switch code {
@@ -157,6 +147,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case core.EUnauthorized:
 		return http.StatusUnauthorized
+	case EForbidden:
+		return http.StatusForbidden
 	case core.EConflict:
 		return http.StatusConflict
 	case core.EUnavailable:
@@ -166,14 +158,28 @@ func statusOf(code string) int {
 	}
 }
 
+// EForbidden is the error code of a signed-in caller without the role a
+// route needs.
+const EForbidden = "forbidden"
+
+// ErrorResponse is the JSON body of every error.
+type ErrorResponse struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+}
+
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := core.ErrorCode(err)
 	msg := core.ErrorMessage(err)
 	if code == core.EInternal {
-		s.log.Error("request failed", slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+		s.log.Error("request failed", slog.String("route", r.Pattern), slog.String("error", err.Error()))
 		msg = "internal error"
 	}
-	writeJSON(w, statusOf(code), map[string]string{"error": msg, "code": code})
+	s.opts.Metrics.errors.WithLabelValues(code).Inc()
+	if code == core.EUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gongconnector"`)
+	}
+	writeJSON(w, statusOf(code), ErrorResponse{Error: msg, Code: code})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -219,12 +225,17 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		}
 		Error string
 	}{Demo: s.opts.Demo}
-	q, err := s.query(r)
+	q, err := searchQuery(r)
 	data.Query = q.Text
-	if err != nil {
+	switch {
+	case !s.opts.Demo:
+		// Until browser sign-in arrives, only the demo has a search page.
+		data.Error = "Sign-in for the web UI is not available yet: use the API under /api/v1 with a bearer token (described at /api/v1/openapi.json)."
+	case err != nil:
 		data.Error = core.ErrorMessage(err)
-	} else if q.Text != "" {
-		res, err := s.opts.Searcher.Search(r.Context(), q)
+	case q.Text != "":
+		q.Visibility = core.Visibility{Everything: true} // the demo's local admin
+		res, err := s.opts.Store.Search(r.Context(), q)
 		if err != nil {
 			data.Error = core.ErrorMessage(err)
 		} else {

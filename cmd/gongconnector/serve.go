@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gongconnector/internal/access"
+	"gongconnector/internal/answer"
+	"gongconnector/internal/config"
+	"gongconnector/internal/core"
+	"gongconnector/internal/crawl"
+	"gongconnector/internal/identity"
+	"gongconnector/internal/llm"
+	"gongconnector/internal/server"
+	"gongconnector/internal/sqlite"
+)
+
+func (p *program) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file")
+	addr := fs.String("addr", "", "address to listen on (default: server.listen of the configuration)")
+	debug := fs.Bool("v", false, "debug logging")
+	p.helpFlags(fs, "serve --config FILE [--addr HOST:PORT]")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := p.loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		cfg.Server.Listen = *addr
+	}
+	log := p.logger(*debug)
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := p.newService(ctx, cfg, db, log, false)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set server.listen or --addr)", cfg.Server.Listen, err)
+	}
+	url := "http://" + l.Addr().String() + "/"
+	if len(cfg.Server.Tokens) == 0 && cfg.Server.OIDC.Issuer == "" {
+		log.Warn("no sign-in is configured (server.tokens, server.oidc): every API request will be refused")
+	}
+	fmt.Fprintf(p.stdout, "Serving on %s (API: %sapi/v1/openapi.json). Press Ctrl-C to stop.\n", url, url)
+	if p.ready != nil {
+		p.ready("serve", url)
+	}
+	return svc.run(ctx, l)
+}
+
+// service is one serving process: the crawl schedule, the HTTP API and
+// what decides who sees what, refreshed after each crawl.
+type service struct {
+	p       *program
+	cfg     *config.Config
+	db      *sqlite.DB
+	log     *slog.Logger
+	sched   *crawl.Scheduler
+	metrics *server.Metrics
+	handler http.Handler
+
+	// access and people are replaced after a crawl refreshes the
+	// permission snapshot; nil until one exists.
+	access atomic.Pointer[access.Authorizer]
+	people atomic.Pointer[identity.Map]
+	// accessErr says why access is nil.
+	accessErr atomic.Pointer[string]
+}
+
+func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, demo bool) (*service, error) {
+	s := &service{p: p, cfg: cfg, db: db, log: log, metrics: server.NewMetrics()}
+	s.refreshAccess(ctx)
+
+	last := func(kind string) time.Time {
+		r, err := db.LastRun(ctx, kind, core.RunSucceeded)
+		if err != nil || r == nil {
+			return time.Time{}
+		}
+		return r.Started
+	}
+	s.sched = crawl.NewScheduler(s.crawl, crawl.ScheduleOptions{
+		Full: cfg.Crawl.FullInterval.D(), Incremental: cfg.Crawl.IncrementalInterval.D(),
+		LastFull: last(core.CrawlFull), LastIncremental: last(core.CrawlIncremental), Logger: log,
+	})
+	s.metrics.Gauges(
+		func(ctx context.Context) (float64, error) { n, err := db.CountCalls(ctx); return float64(n), err },
+		func(ctx context.Context) (float64, error) {
+			if cfg.Gong.DailyBudget <= 0 {
+				return -1, nil
+			}
+			used, _, err := db.APIRequestsOn(ctx, time.Now())
+			return float64(max(cfg.Gong.DailyBudget-used, 0)), err
+		})
+
+	opts := []answer.Option{answer.WithLogger(log)}
+	if l := cfg.Answer.LLM; l.Enabled() {
+		model, err := llm.New(llm.Options{BaseURL: l.BaseURL, Model: l.Model, APIKey: l.APIKey, Timeout: l.Timeout.D()})
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, answer.WithPhraser(model))
+	}
+	eng := answer.New(db, opts...)
+
+	s.handler = server.New(server.Options{
+		Store:      db,
+		Asker:      eng,
+		Auth:       server.NewAuthenticator(cfg.Server, nil, log),
+		Visibility: s.visibility,
+		Crawls:     s.sched,
+		Status:     func(ctx context.Context) (any, error) { return readStatus(ctx, db, cfg.Gong.DailyBudget) },
+		Identities: func(ctx context.Context) (any, error) {
+			if m := s.people.Load(); m != nil {
+				return m, nil
+			}
+			return nil, core.Errorf(core.EUnavailable, "%s", s.whyNoAccess())
+		},
+		ExplainCall: func(ctx context.Context, id string) (any, error) {
+			a, m := s.access.Load(), s.people.Load()
+			if a == nil || m == nil {
+				return nil, core.Errorf(core.EUnavailable, "%s", s.whyNoAccess())
+			}
+			return callAccess(ctx, db, a, m, id)
+		},
+		Ready: func(ctx context.Context) error {
+			if s.access.Load() == nil {
+				return errors.New(s.whyNoAccess())
+			}
+			return nil
+		},
+		Metrics: s.metrics,
+		Demo:    demo,
+		Logger:  log,
+	})
+	return s, nil
+}
+
+// refreshAccess rebuilds who sees what from the stored permission
+// snapshot and identity mapping; on failure the previous one stays.
+func (s *service) refreshAccess(ctx context.Context) {
+	a, m, err := s.p.accessFor(ctx, s.cfg, s.db, s.log, io.Discard)
+	if err != nil {
+		why := "who may see what is not known yet: " + describe(err)
+		s.accessErr.Store(&why)
+		s.log.Warn("access rules not loaded", slog.String("error", describe(err)))
+		return
+	}
+	s.access.Store(a)
+	s.people.Store(m)
+}
+
+func (s *service) whyNoAccess() string {
+	if w := s.accessErr.Load(); w != nil {
+		return *w
+	}
+	return "who may see what is not known yet: the first crawl has not finished"
+}
+
+// visibility is what identity may see now; nothing before the first
+// permission snapshot.
+func (s *service) visibility(identity string) (core.Visibility, string) {
+	a := s.access.Load()
+	if a == nil {
+		return core.Visibility{}, s.whyNoAccess()
+	}
+	d := a.Decide(identity)
+	return d.Visibility, d.Reason
+}
+
+// crawl is the scheduler's RunFunc: a crawl, its metrics, and fresh access
+// rules when it took a new permission snapshot.
+func (s *service) crawl(ctx context.Context, kind string) (core.CrawlRun, error) {
+	start := time.Now()
+	before, _ := s.db.SnapshotTaken(ctx)
+	run, err := s.p.runCrawl(ctx, s.cfg, s.db, s.log, kind, false, nil)
+	s.metrics.ObserveCrawl(run, err, err != nil && ctx.Err() != nil, time.Since(start))
+	if after, _ := s.db.SnapshotTaken(context.WithoutCancel(ctx)); after.After(before) || s.access.Load() == nil {
+		s.refreshAccess(context.WithoutCancel(ctx))
+	}
+	return run, err
+}
+
+// run serves on l and runs the crawl schedule until ctx ends. Then it stops
+// accepting requests, lets those under way finish (up to 10 s), stops the
+// running crawl (it checkpoints) and returns; the caller closes the store.
+func (s *service) run(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.sched.Run(ctx) })
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		err = fmt.Errorf("serve: %w", err)
+	}
+	s.log.Info("shutting down: finishing requests, checkpointing the crawl")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	stop() // the schedule, when the server failed first
+	wg.Wait()
+	return err
+}
