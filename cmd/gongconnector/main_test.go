@@ -195,7 +195,15 @@ func TestDemoServesSearch(t *testing.T) {
 	case code := <-done:
 		t.Fatalf("demo exited %d: %s %s", code, out.String(), errOut.String())
 	}
-	resp, err := http.Get(url + "api/v1/search?q=contoso")
+	// The demo prints an API token for a simulated admin.
+	_, rest, ok := strings.Cut(out.String(), "Bearer ")
+	token, _, _ := strings.Cut(rest, "'")
+	if !ok || !strings.HasPrefix(token, "gc_demo_") {
+		t.Fatalf("the demo prints no API token: %s", out.String())
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"api/v1/search?q=contoso", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gongconnector/internal/gongsim"
+	"gongconnector/internal/server"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServeCommand runs `serve` on a crawled simulator: a participant finds
+// their call through the API and an unmapped caller finds nothing, an
+// admin starts a full crawl and sees it in the history, a user may not,
+// and Ctrl-C stops the server cleanly. No token reaches the log.
+func TestServeCommand(t *testing.T) {
+	cfgPath, env, sim := tenant(t, 300)
+	if code, out, errOut := cli(t, env, "crawl", "--config", cfgPath, "--full"); code != 0 {
+		t.Fatalf("crawl: %d %s %s", code, out, errOut)
+	}
+	acme := gongsim.ExampleCalls(sim)[gongsim.ExampleAcme]
+	code, out, _ := cli(t, env, "access", "--config", cfgPath, "--call", acme, "--json")
+	var who struct {
+		Identities []struct{ Identity string } `json:"identities"`
+	}
+	if err := json.Unmarshal([]byte(out), &who); code != 0 || err != nil || len(who.Identities) == 0 {
+		t.Fatalf("access --call: %d %v %s", code, err, out)
+	}
+	participant := who.Identities[0].Identity
+	const userToken, adminToken, strangerToken = "gc_user_token_1234", "gc_admin_token_5678", "gc_stranger_9012"
+	yaml := "crawl:\n  full_interval: 24h\n  incremental_interval: 1h\nserver:\n  listen: 127.0.0.1:0\n  tokens:\n" +
+		"    - {name: participant, sha256: " + server.HashToken(userToken) + ", identity: " + participant + ", role: user}\n" +
+		"    - {name: ops, sha256: " + server.HashToken(adminToken) + ", identity: " + participant + ", role: admin}\n" +
+		"    - {name: stranger, sha256: " + server.HashToken(strangerToken) + ", identity: stranger@nowhere.example, role: user}\n"
+	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(yaml)
+	f.Close()
+
+	ready := make(chan string, 1)
+	var stdout, stderr lockedBuffer
+	p := &program{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return env[k] },
+		ready: func(_, url string) { ready <- url }}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- p.run(ctx, []string{"serve", "--config", cfgPath, "-v"}) }()
+	var base string
+	select {
+	case base = <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+	call := func(method, path, token, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), method, base+strings.TrimPrefix(path, "/"), strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	if code, body := call("GET", "/readyz", "", ""); code != 200 {
+		t.Errorf("readyz: %d %s", code, body)
+	}
+	if code, body := call("GET", "/api/v1/search?q=acme+planning", userToken, ""); code != 200 || !strings.Contains(body, acme) {
+		t.Errorf("search as a participant: %d %s, want call %s", code, body, acme)
+	}
+	if code, body := call("GET", "/api/v1/search?q=acme+planning", strangerToken, ""); code != 200 || !strings.Contains(body, `"total": 0`) {
+		t.Errorf("search as a stranger: %d %s, want nothing", code, body)
+	}
+	if code, body := call("GET", "/api/v1/calls/"+acme, strangerToken, ""); code != 404 {
+		t.Errorf("the call as a stranger: %d %s, want 404", code, body)
+	}
+	if code, body := call("POST", "/api/v1/ask", userToken, `{"question":"What are the action items from the Q2 planning meeting with Acme Corp?"}`); code != 200 || !strings.Contains(body, acme) {
+		t.Errorf("ask as a participant: %d %s", code, body)
+	}
+	if code, _ := call("POST", "/api/v1/crawls", userToken, `{"kind":"full"}`); code != 403 {
+		t.Errorf("a user starting a crawl: %d, want 403", code)
+	}
+	if code, body := call("POST", "/api/v1/crawls", adminToken, `{"kind":"full"}`); code != 202 {
+		t.Fatalf("an admin starting a crawl: %d %s", code, body)
+	}
+	// The full crawl shows in the history (the first was the CLI's).
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, body := call("GET", "/api/v1/crawls", adminToken, "")
+		var h struct {
+			Runs []struct{ Kind, Status string } `json:"runs"`
+		}
+		json.Unmarshal([]byte(body), &h)
+		fulls := 0
+		for _, r := range h.Runs {
+			if r.Kind == "full" && r.Status == "succeeded" {
+				fulls++
+			}
+		}
+		if fulls >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the requested full crawl did not finish: %s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code, body := call("POST", "/api/v1/crawls/pause", adminToken, ""); code != 200 || !strings.Contains(body, `"paused": true`) {
+		t.Errorf("pause: %d %s", code, body)
+	}
+	if code, body := call("GET", "/metrics", "", ""); code != 200 || !strings.Contains(body, "gongconnector_calls_indexed") ||
+		!strings.Contains(body, `gongconnector_crawl_duration_seconds_count{kind="full",outcome="succeeded"}`) {
+		t.Errorf("metrics: %d, lack calls indexed or the crawl", code)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exit %d after Ctrl-C: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after Ctrl-C")
+	}
+	logs := stdout.String() + stderr.String()
+	for _, secret := range []string{userToken, adminToken, strangerToken, "Q2 planning"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the output holds %q", secret)
+		}
+	}
+}
