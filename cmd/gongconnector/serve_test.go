@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"gongconnector/internal/config"
 	"gongconnector/internal/gongsim"
 	"gongconnector/internal/server"
 )
@@ -160,6 +162,34 @@ func TestServeCommand(t *testing.T) {
 	for _, secret := range []string{userToken, adminToken, strangerToken, "Q2 planning"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the output holds %q", secret)
+		}
+	}
+}
+
+// TestTokenNew: the token printed authenticates with the entry printed,
+// which parses as configuration.
+func TestTokenNew(t *testing.T) {
+	code, out, _ := cli(t, nil, "token", "new", "--name", "copilot studio", "--identity", "jane@contoso.com", "--role", "admin")
+	if code != 0 {
+		t.Fatalf("token new: %d %s", code, out)
+	}
+	_, rest, _ := strings.Cut(out, "\n\n  ")
+	tok, _, _ := strings.Cut(rest, "\n")
+	_, entry, _ := strings.Cut(out, "(it holds only the token's SHA-256):\n\n")
+	cfg, err := config.Parse([]byte("server:\n  tokens:\n" + entry))
+	if err != nil || len(cfg.Server.Tokens) != 1 {
+		t.Fatalf("the entry printed does not parse: %v\n%s", err, entry)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	p, err := server.NewAuthenticator(cfg.Server, nil, nil).Authenticate(r)
+	if err != nil || p.Identity != "jane@contoso.com" || !p.IsAdmin() || strings.Contains(entry, tok) {
+		t.Errorf("token %q with entry %q: %+v, %v", tok, entry, p, err)
+	}
+	for _, args := range [][]string{{"token"}, {"token", "new", "--identity", "a@b.c"}, {"token", "new", "--name", "x"},
+		{"token", "new", "--name", "x", "--identity", "a@b.c", "--role", "root"}} {
+		if code, _, errOut := cli(t, nil, args...); code != exitUsage || errOut == "" {
+			t.Errorf("%v: exit %d %q, want a usage error", args, code, errOut)
 		}
 	}
 }
