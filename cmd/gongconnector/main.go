@@ -58,6 +58,7 @@ var commands = []struct {
 	{"access", "who may see a call and why (--call), or what a person may see (--user)", (*program).access},
 	{"identities", "map Gong users to directory identities and report failures", (*program).identities},
 	{"serve", "run the crawl schedule and serve the API (and the web UI) over HTTP", (*program).serve},
+	{"mcp", "serve the MCP tools over stdio, as one person (--as EMAIL)", (*program).mcpServe},
 	{"token", "`token new` makes an API token for server.tokens", (*program).token},
 	{"status", "show crawls, counts and API budget", (*program).status},
 	{"config", "`config init` writes a commented example configuration", (*program).config},

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	sdkmcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"gongconnector/internal/access"
 	"gongconnector/internal/answer"
 	"gongconnector/internal/config"
@@ -20,6 +22,7 @@ import (
 	"gongconnector/internal/crawl"
 	"gongconnector/internal/identity"
 	"gongconnector/internal/llm"
+	"gongconnector/internal/mcp"
 	"gongconnector/internal/server"
 	"gongconnector/internal/sqlite"
 )
@@ -119,7 +122,16 @@ func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite
 	}
 	eng := answer.New(db, opts...)
 
+	tools := mcp.New(mcp.Options{Store: db, Asker: eng, Version: version, Logger: log,
+		Visibility: func(_ context.Context, req *sdkmcp.CallToolRequest) (core.Visibility, error) {
+			if req.Extra == nil || req.Extra.TokenInfo == nil {
+				return core.Visibility{}, nil
+			}
+			v, _ := s.visibility(req.Extra.TokenInfo.UserID)
+			return v, nil
+		}})
 	s.handler = server.New(server.Options{
+		MCP:        tools,
 		Store:      db,
 		Asker:      eng,
 		Auth:       server.NewAuthenticator(cfg.Server, nil, log),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
 
 	"gongconnector/internal/answer"
 	"gongconnector/internal/core"
@@ -51,6 +54,20 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/identities", roleAdmin, s.apiIdentities},
 		{"GET /api/v1/access/calls/{id}", roleAdmin, s.apiExplainCall},
 	}
+}
+
+// verifyMCP checks the bearer token of an MCP request as every API route
+// does; the session's tools see the calls of TokenInfo.UserID.
+func (s *Server) verifyMCP(_ context.Context, _ string, r *http.Request) (*auth.TokenInfo, error) {
+	if s.opts.Auth == nil {
+		return nil, fmt.Errorf("%w: this server accepts no sign-in", auth.ErrInvalidToken)
+	}
+	p, err := s.opts.Auth.Authenticate(r)
+	if err != nil {
+		s.opts.Metrics.errors.WithLabelValues(core.EUnauthorized).Inc()
+		return nil, fmt.Errorf("%w: %s", auth.ErrInvalidToken, err.Error())
+	}
+	return &auth.TokenInfo{UserID: p.Identity, Extra: map[string]any{"role": p.Role}}, nil
 }
 
 type principalKey struct{}
@@ -95,6 +112,16 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Flush lets streamed responses (MCP's server-sent events) through.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {

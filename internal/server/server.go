@@ -11,6 +11,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	sdkmcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"gongconnector/internal/answer"
 	"gongconnector/internal/core"
 	"gongconnector/internal/crawl"
@@ -59,6 +62,10 @@ type Options struct {
 	// holds a crawl); nil is always ready.
 	Ready   func(ctx context.Context) error
 	Metrics *Metrics
+	// MCP is served at /mcp over streamable HTTP, behind the same bearer
+	// tokens; its tools read the caller from the request's token info
+	// (UserID is the identity). Nil serves no MCP.
+	MCP *sdkmcp.Server
 	// Demo marks every page as showing simulated data, and lets the
 	// search page show what the local admin sees.
 	Demo   bool
@@ -92,6 +99,10 @@ func New(opts Options) *Server {
 		s.mux.Handle(r.pattern, s.observe(r.pattern, h))
 	}
 	s.mux.HandleFunc("GET /{$}", s.page)
+	if opts.MCP != nil {
+		h := sdkmcp.NewStreamableHTTPHandler(func(*http.Request) *sdkmcp.Server { return opts.MCP }, nil)
+		s.mux.Handle("/mcp", s.observe("/mcp", auth.RequireBearerToken(s.verifyMCP, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)))
+	}
 	return s
 }
 

@@ -15,10 +15,13 @@ import (
 	"testing"
 	"time"
 
+	sdkmcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"gongconnector/internal/answer"
 	"gongconnector/internal/config"
 	"gongconnector/internal/core"
 	"gongconnector/internal/crawl"
+	"gongconnector/internal/mcp"
 )
 
 // The fake tenant: two workspaces; jane took part in calls 1 and 2, sam in
@@ -493,5 +496,78 @@ func TestPageEscapesAndHighlights(t *testing.T) {
 	}
 	if !strings.Contains(body, "<mark>") || !strings.Contains(body, "Demo:") {
 		t.Errorf("page lacks highlight or demo notice:\n%s", body)
+	}
+}
+
+func (f *fakeStore) Calls(ctx context.Context, ids []string) ([]*core.Call, error) {
+	var out []*core.Call
+	for _, id := range ids {
+		if c, err := f.Call(ctx, id); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// bearerTransport adds a bearer token to every request.
+type bearerTransport struct{ token string }
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestMCPOverHTTP: /mcp refuses a client without a valid token, and the
+// tools of a signed-in client see that caller's calls only.
+func TestMCPOverHTTP(t *testing.T) {
+	store := &fakeStore{}
+	tools := mcp.New(mcp.Options{Store: store, Asker: fakeAsker{},
+		Visibility: func(_ context.Context, req *sdkmcp.CallToolRequest) (core.Visibility, error) {
+			v, _ := visibilityOf(req.Extra.TokenInfo.UserID)
+			return v, nil
+		}})
+	auth := NewAuthenticator(config.Server{Tokens: []config.APIToken{
+		{Name: "jane", SHA256: HashToken(janeToken), Identity: "jane@contoso.com", Role: config.RoleUser},
+		{Name: "sam", SHA256: HashToken(samToken), Identity: "sam@contoso.com", Role: config.RoleUser},
+	}}, nil, nil)
+	srv := httptest.NewServer(New(Options{Store: store, Auth: auth, Visibility: visibilityOf, MCP: tools}))
+	defer srv.Close()
+	connect := func(token string) (*sdkmcp.ClientSession, error) {
+		client := &http.Client{Transport: bearerTransport{token}}
+		if token == "" {
+			client = http.DefaultClient
+		}
+		return sdkmcp.NewClient(&sdkmcp.Implementation{Name: "test"}, nil).Connect(t.Context(),
+			&sdkmcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp", HTTPClient: client, MaxRetries: -1}, nil)
+	}
+	for _, bad := range []string{"", "gc_wrong"} {
+		if cs, err := connect(bad); err == nil {
+			cs.Close()
+			t.Errorf("token %q: connected", bad)
+		}
+	}
+	for token, want := range map[string]string{janeToken: `"total":2`, samToken: `"total":1`} {
+		cs, err := connect(token)
+		if err != nil {
+			t.Fatalf("connect: %v", err)
+		}
+		res, err := cs.CallTool(t.Context(), &sdkmcp.CallToolParams{Name: "search_calls", Arguments: map[string]any{"query": "pricing"}})
+		if err != nil || res.IsError {
+			t.Fatalf("search_calls: %v %+v", err, res)
+		}
+		b, _ := json.Marshal(res.StructuredContent)
+		if !strings.Contains(strings.ReplaceAll(string(b), " ", ""), want) {
+			t.Errorf("search_calls as %s: %s, want %s", token, b, want)
+		}
+		cs.Close()
+	}
+	resp, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("POST /mcp without a token: %d, want 401", resp.StatusCode)
 	}
 }
