@@ -36,11 +36,21 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestServeCommand runs `serve` on a crawled simulator: a participant finds
-// their call through the API and an unmapped caller finds nothing, an
-// admin starts a full crawl and sees it in the history, a user may not,
-// and Ctrl-C stops the server cleanly. No token reaches the log.
-func TestServeCommand(t *testing.T) {
+// served is `serve` running on a crawled simulator, with three tokens: a
+// participant of the Acme example call, an admin who is the same person,
+// and a stranger mapped to nobody.
+type served struct {
+	base, cfgPath, acme, participant string
+	env                              map[string]string
+	stdout, stderr                   *lockedBuffer
+	cancel                           context.CancelFunc
+	done                             chan int
+}
+
+const userToken, adminToken, strangerToken = "gc_user_token_1234", "gc_admin_token_5678", "gc_stranger_9012"
+
+func startServe(t *testing.T) *served {
+	t.Helper()
 	cfgPath, env, sim := tenant(t, 300)
 	if code, out, errOut := cli(t, env, "crawl", "--config", cfgPath, "--full"); code != 0 {
 		t.Fatalf("crawl: %d %s %s", code, out, errOut)
@@ -54,7 +64,6 @@ func TestServeCommand(t *testing.T) {
 		t.Fatalf("access --call: %d %v %s", code, err, out)
 	}
 	participant := who.Identities[0].Identity
-	const userToken, adminToken, strangerToken = "gc_user_token_1234", "gc_admin_token_5678", "gc_stranger_9012"
 	yaml := "crawl:\n  full_interval: 24h\n  incremental_interval: 1h\nserver:\n  listen: 127.0.0.1:0\n  tokens:\n" +
 		"    - {name: participant, sha256: " + server.HashToken(userToken) + ", identity: " + participant + ", role: user}\n" +
 		"    - {name: ops, sha256: " + server.HashToken(adminToken) + ", identity: " + participant + ", role: admin}\n" +
@@ -66,20 +75,30 @@ func TestServeCommand(t *testing.T) {
 	f.WriteString(yaml)
 	f.Close()
 
+	s := &served{cfgPath: cfgPath, acme: acme, participant: participant, env: env,
+		stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan int, 1)}
 	ready := make(chan string, 1)
-	var stdout, stderr lockedBuffer
-	p := &program{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return env[k] },
+	p := &program{stdout: s.stdout, stderr: s.stderr, getenv: func(k string) string { return env[k] },
 		ready: func(_, url string) { ready <- url }}
 	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() { done <- p.run(ctx, []string{"serve", "--config", cfgPath, "-v"}) }()
-	var base string
+	s.cancel = cancel
+	t.Cleanup(cancel)
+	go func() { s.done <- p.run(ctx, []string{"serve", "--config", cfgPath, "-v"}) }()
 	select {
-	case base = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	case s.base = <-ready:
+	case code := <-s.done:
+		t.Fatalf("serve exited %d: %s", code, s.stderr.String())
 	}
+	return s
+}
+
+// TestServeCommand runs `serve` on a crawled simulator: a participant finds
+// their call through the API and an unmapped caller finds nothing, an
+// admin starts a full crawl and sees it in the history, a user may not,
+// and Ctrl-C stops the server cleanly. No token reaches the log.
+func TestServeCommand(t *testing.T) {
+	s := startServe(t)
+	base, acme, stdout, stderr, cancel, done := s.base, s.acme, s.stdout, s.stderr, s.cancel, s.done
 	call := func(method, path, token, body string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(t.Context(), method, base+strings.TrimPrefix(path, "/"), strings.NewReader(body))
