@@ -40,9 +40,20 @@ func (p *program) bench(ctx context.Context, args []string) error {
 	load := fs.Bool("load", false, "then run searches and questions from concurrent clients as random users (trimmed) and print latency percentiles, peak RSS and the ratio to bare FTS5; with --data, an index that already holds --calls calls is reused")
 	clients := fs.Int("clients", 8, "concurrent clients (with --load)")
 	duration := fs.Duration("duration", 30*time.Second, "how long the load runs (with --load)")
+	serveLoad := fs.Bool("serve-load", false, "then run `serve` and load its HTTP API over loopback, twice, while a full crawl runs: errors, latency percentiles and resident memory (default 200 clients for 60s)")
 	p.helpFlags(fs, "bench [--calls 20000] [--pacing 3] [--faults SPEC] [--search --data DIR]")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *serveLoad {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["clients"] {
+			*clients = 200
+		}
+		if !set["duration"] {
+			*duration = time.Minute
+		}
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -94,7 +105,7 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if (*search || *load) && *dataDir != "" {
+	if (*search || *load || *serveLoad) && *dataDir != "" {
 		// An index crawled from a tenant of --calls calls holds fewer
 		// (private calls are not stored): the crawl records the tenant's
 		// size.
@@ -113,6 +124,9 @@ func (p *program) bench(ctx context.Context, args []string) error {
 				}
 				defer stop()
 				return benchLoad(ctx, p.stdout, db, *clients, *duration)
+			}
+			if *serveLoad {
+				return p.benchServe(ctx, p.stdout, &cfg, db, *clients, *duration)
 			}
 			return nil
 		}
@@ -188,6 +202,9 @@ func (p *program) bench(ctx context.Context, args []string) error {
 		// the serving process alone.
 		return benchLoad(ctx, p.stdout, db, *clients, *duration)
 	}
+	if *serveLoad {
+		return p.benchServe(ctx, p.stdout, &cfg, db, *clients, *duration)
+	}
 	return nil
 }
 
@@ -211,17 +228,8 @@ func simulatorURL(r io.Reader) (string, error) {
 
 // peakRSS reads the process's high-water mark of resident memory (Linux).
 func peakRSS() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			f := strings.Fields(v)
-			if kb, err := strconv.Atoi(f[0]); err == nil {
-				return fmt.Sprintf("%d MB", kb/1024)
-			}
-		}
+	if kb := procStatusKB("VmHWM:"); kb > 0 {
+		return fmt.Sprintf("%d MB", kb/1024)
 	}
 	return "unknown"
 }
