@@ -160,7 +160,7 @@ func (p *program) benchServe(ctx context.Context, w io.Writer, cfg *config.Confi
 		now := currentRSS()
 		rss = append(rss, now)
 		fmt.Fprintf(w, "run %d (the full crawl was %s at the start, %s at the end):\n", run, crawlState(during, "not running"), crawlState(after, "finished"))
-		fmt.Fprintf(w, "  %-20s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
+		fmt.Fprintf(w, "  %-34s %8s %9s %9s %9s %9s\n", "", "requests", "per sec", "p50", "p90", "p99")
 		loadRow(w, "search", lat[false], d)
 		loadRow(w, "ask", lat[true], d)
 		fmt.Fprintf(w, "  errors: %d", errs.Load())

@@ -141,3 +141,21 @@ func TestMCPWithOfficialClient(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchServeLoad runs the serve load benchmark small: it must finish
+// both runs with no error and print its figures.
+func TestBenchServeLoad(t *testing.T) {
+	t.Setenv("GONGCONNECTOR_TEST_MAIN", "1") // the simulator is this binary
+	code, out, errOut := cli(t, nil, "bench", "--calls", "300", "--serve-load", "--clients", "4", "--duration", "1s")
+	if code != 0 {
+		t.Fatalf("bench --serve-load: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"run 1 (", "run 2 (", "errors: 0\n", "second run against the first"} {
+		if strings.Count(out, want) < 1 {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "errors: 0\n") != 2 {
+		t.Errorf("errors under load:\n%s", out)
+	}
+}
