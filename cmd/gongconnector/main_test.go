@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -213,15 +216,28 @@ func TestDemoServesSearch(t *testing.T) {
 	if res.Total == 0 {
 		t.Errorf("demo search for contoso found nothing")
 	}
-	page, err := http.Get(url + "?q=contoso")
-	if err != nil {
-		t.Fatal(err)
+	// A browser signs in with the demo's picker, then searches.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	read := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return b.String()
 	}
-	var html bytes.Buffer
-	html.ReadFrom(page.Body)
-	page.Body.Close()
-	if !strings.Contains(html.String(), "Demo:") || !strings.Contains(html.String(), "<mark>") {
-		t.Errorf("demo page lacks the demo notice or highlights")
+	signin := read(browser.Get(url + "signin"))
+	form := regexp.MustCompile(`name="csrf" value="([^"]+)"><input type="hidden" name="identity" value="([^"]+)"`).FindStringSubmatch(signin)
+	if form == nil || !strings.Contains(signin, "Demo:") {
+		t.Fatalf("the demo's sign-in page has no picker:\n%s", signin)
+	}
+	read(browser.PostForm(url+"signin/demo", neturl.Values{"csrf": {form[1]}, "identity": {form[2]}, "next": {"/"}}))
+	html := read(browser.Get(url + "?q=contoso"))
+	if !strings.Contains(html, "Demo:") || !strings.Contains(html, "<mark>") || !strings.Contains(html, form[2]) {
+		t.Errorf("demo search page lacks the demo notice, highlights or the person signed in:\n%s", html)
 	}
 	cancel()
 	if code := <-done; code != 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +91,18 @@ type service struct {
 
 func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, demo bool) (*service, error) {
 	s := &service{p: p, cfg: cfg, db: db, log: log, metrics: server.NewMetrics()}
+	// Browser sessions survive a restart when the key comes from the
+	// environment.
+	secret, err := config.Secret(p.getenv, "GONGCONNECTOR_SESSION_KEY")
+	if err != nil {
+		return nil, err
+	}
+	var sessionKey []byte
+	if secret != "" {
+		sessionKey = []byte(secret)
+	} else if !demo {
+		log.Info("browser sessions end when the server stops: set GONGCONNECTOR_SESSION_KEY to keep them")
+	}
 	s.refreshAccess(ctx)
 
 	last := func(kind string) time.Time {
@@ -157,11 +171,49 @@ func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite
 			}
 			return nil
 		},
-		Metrics: s.metrics,
-		Demo:    demo,
-		Logger:  log,
+		Metrics:       s.metrics,
+		Demo:          demo,
+		DemoUsers:     s.demoUsers,
+		SessionKey:    sessionKey,
+		SecureCookies: strings.HasPrefix(cfg.Server.PublicURL, "https://"),
+		Logger:        log,
 	})
 	return s, nil
+}
+
+// demoUsers lists simulated people for the demo's sign-in picker: the one
+// who sees the most calls (an admin here) and others who see some.
+func (s *service) demoUsers(ctx context.Context) ([]server.DemoUser, error) {
+	a, m := s.access.Load(), s.people.Load()
+	if a == nil || m == nil {
+		return nil, core.Errorf(core.EUnavailable, "%s", s.whyNoAccess())
+	}
+	var out []server.DemoUser
+	for i, e := range m.Entries() {
+		if i >= 200 || len(out) >= 24 {
+			break
+		}
+		if !e.InForce() {
+			continue
+		}
+		n, err := s.db.CountVisible(ctx, a.Decide(e.Identity).Visibility)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out = append(out, server.DemoUser{Identity: e.Identity, Name: cmp.Or(e.Name, e.Identity), Calls: n})
+		}
+	}
+	widest := 0
+	for i, u := range out {
+		if u.Calls > out[widest].Calls {
+			widest = i
+		}
+	}
+	if len(out) > 0 {
+		out[widest].Admin = true
+	}
+	return out, nil
 }
 
 // refreshAccess rebuilds who sees what from the stored permission

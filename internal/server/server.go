@@ -6,7 +6,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -66,17 +65,24 @@ type Options struct {
 	// tokens; its tools read the caller from the request's token info
 	// (UserID is the identity). Nil serves no MCP.
 	MCP *sdkmcp.Server
-	// Demo marks every page as showing simulated data, and lets the
-	// search page show what the local admin sees.
-	Demo   bool
-	Logger *slog.Logger
+	// Demo marks every page as showing simulated data and signs browsers
+	// in with a picker of DemoUsers.
+	Demo      bool
+	DemoUsers func(ctx context.Context) ([]DemoUser, error)
+	// SessionKey signs browser sessions; nil makes one for this process
+	// (sessions then end when it stops).
+	SessionKey []byte
+	// SecureCookies sends cookies over HTTPS only (public_url is https).
+	SecureCookies bool
+	Logger        *slog.Logger
 }
 
 // Server is the HTTP surface.
 type Server struct {
-	opts Options
-	mux  *http.ServeMux
-	log  *slog.Logger
+	opts     Options
+	mux      *http.ServeMux
+	log      *slog.Logger
+	sessions *sessions
 }
 
 // New returns a server.
@@ -87,8 +93,12 @@ func New(opts Options) *Server {
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics()
 	}
-	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger}
-	for _, r := range s.routes() {
+	key := opts.SessionKey
+	if len(key) == 0 {
+		key = []byte(randomString(32))
+	}
+	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger, sessions: &sessions{key: key, secure: opts.SecureCookies}}
+	for _, r := range append(s.routes(), s.webRoutes()...) {
 		h := r.handler
 		switch r.role {
 		case roleUser:
@@ -98,7 +108,6 @@ func New(opts Options) *Server {
 		}
 		s.mux.Handle(r.pattern, s.observe(r.pattern, h))
 	}
-	s.mux.HandleFunc("GET /{$}", s.page)
 	if opts.MCP != nil {
 		h := sdkmcp.NewStreamableHTTPHandler(func(*http.Request) *sdkmcp.Server { return opts.MCP }, nil)
 		s.mux.Handle("/mcp", s.observe("/mcp", auth.RequireBearerToken(s.verifyMCP, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)))
@@ -200,68 +209,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
-}
-
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Query}}{{.Query}} · {{end}}gongconnector</title>
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-.demo{background:#fff3cd;border:1px solid #e0c36a;padding:.5rem .75rem;border-radius:4px}
-form{display:flex;gap:.5rem;margin:1rem 0}input[type=search]{flex:1;font-size:1rem;padding:.4rem}
-li{margin-bottom:1rem}.meta{color:#555;font-size:.9rem}mark{background:#ffe58f}
-</style></head><body>
-{{if .Demo}}<p class="demo" role="note">Demo: every call here comes from the built-in Gong simulator, not from a real Gong tenant.</p>{{end}}
-<h1>Search Gong calls</h1>
-<form method="get" action="/" role="search"><label for="q" hidden>Search</label>
-<input type="search" id="q" name="q" value="{{.Query}}" placeholder="Acme pricing, action items, a person…" autofocus>
-<button type="submit">Search</button></form>
-{{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
-{{if .Query}}{{with .Result}}<p>{{.Total}} calls found.</p><ol>{{range .Results}}
-<li><a href="{{.URL}}">{{.Title}}</a><div class="meta">{{.Started}}{{range .Accounts}} · {{.}}{{end}}</div><div>{{range .Parts}}{{if .Match}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div></li>{{end}}
-</ol>{{end}}{{end}}
-</body></html>`))
-
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	type pageHit struct {
-		SearchHit
-		Parts []core.SnippetPart
-	}
-	data := struct {
-		Demo   bool
-		Query  string
-		Result *struct {
-			Total   int
-			Results []pageHit
-		}
-		Error string
-	}{Demo: s.opts.Demo}
-	q, err := searchQuery(r)
-	data.Query = q.Text
-	switch {
-	case !s.opts.Demo:
-		// Until browser sign-in arrives, only the demo has a search page.
-		data.Error = "Sign-in for the web UI is not available yet: use the API under /api/v1 with a bearer token (described at /api/v1/openapi.json)."
-	case err != nil:
-		data.Error = core.ErrorMessage(err)
-	case q.Text != "":
-		q.Visibility = core.Visibility{Everything: true} // the demo's local admin
-		res, err := s.opts.Store.Search(r.Context(), q)
-		if err != nil {
-			data.Error = core.ErrorMessage(err)
-		} else {
-			sr := NewSearchResponse(res)
-			data.Result = &struct {
-				Total   int
-				Results []pageHit
-			}{Total: sr.Total}
-			for i, h := range sr.Results {
-				data.Result.Results = append(data.Result.Results, pageHit{SearchHit: h, Parts: core.SnippetParts(res.Hits[i].Snippet)})
-			}
-		}
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := pageTmpl.Execute(w, data); err != nil {
-		s.log.Error("render page", slog.String("error", err.Error()))
-	}
 }
