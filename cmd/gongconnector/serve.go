@@ -176,6 +176,7 @@ func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite
 		DemoUsers:     s.demoUsers,
 		SessionKey:    sessionKey,
 		SecureCookies: strings.HasPrefix(cfg.Server.PublicURL, "https://"),
+		PublicURL:     cfg.Server.PublicURL,
 		Logger:        log,
 	})
 	return s, nil

@@ -140,6 +140,14 @@ type OIDC struct {
 	// admin; Admins lists admins by identity.
 	AdminRole string   `yaml:"admin_role"`
 	Admins    []string `yaml:"admins"`
+	// ClientID turns on browser sign-in for the web UI (authorization code
+	// with PKCE); ClientSecretEnv names the environment variable holding
+	// the client secret (or NAME_FILE), empty for a public client.
+	ClientID        string `yaml:"client_id"`
+	ClientSecretEnv string `yaml:"client_secret_env"`
+	// ClientSecret is read from ClientSecretEnv; yaml:"-" keeps it out of
+	// files.
+	ClientSecret string `yaml:"-"`
 }
 
 // Enabled reports whether a model is configured.
@@ -199,6 +207,14 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	cfg.Credentials, err = CredentialsFromEnv(getenv)
 	if err != nil {
 		return nil, err
+	}
+	if o := &cfg.Server.OIDC; o.ClientSecretEnv != "" {
+		if o.ClientSecret, err = Secret(getenv, o.ClientSecretEnv); err != nil {
+			return nil, err
+		}
+		if o.ClientSecret == "" {
+			return nil, fmt.Errorf("config %s: server.oidc.client_secret_env names %s, which is not set (nor %s_FILE)", path, o.ClientSecretEnv, o.ClientSecretEnv)
+		}
 	}
 	if l := &cfg.Answer.LLM; l.Enabled() && l.APIKeyEnv != "" {
 		if l.APIKey, err = Secret(getenv, l.APIKeyEnv); err != nil {
@@ -369,7 +385,7 @@ func (s *Server) validate(add func(string, ...any)) {
 	}
 	o := s.OIDC
 	if o.Issuer == "" {
-		if o.Audience != "" || o.AdminRole != "" || len(o.Admins) > 0 {
+		if o.Audience != "" || o.AdminRole != "" || len(o.Admins) > 0 || o.ClientID != "" {
 			add("server.oidc has settings but no issuer; set issuer to accept OIDC tokens, or remove the section")
 		}
 		return
@@ -379,6 +395,9 @@ func (s *Server) validate(add func(string, ...any)) {
 	}
 	if strings.TrimSpace(o.Audience) == "" {
 		add("server.oidc.audience must be set: the aud claim tokens for this server carry (for Entra ID, the app's client id or api://... URI)")
+	}
+	if o.ClientSecretEnv != "" && o.ClientID == "" {
+		add("server.oidc.client_secret_env is set without client_id; set client_id to turn on browser sign-in")
 	}
 	if !slices.Contains(IdentityClaims, o.IdentityClaim) {
 		add("server.oidc.identity_claim %q must be one of %s", o.IdentityClaim, strings.Join(IdentityClaims, ", "))

@@ -125,6 +125,7 @@ type oidcVerifier struct {
 	client *http.Client
 
 	mu       sync.Mutex
+	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
 	failedAt time.Time
 	failure  error
@@ -133,13 +134,20 @@ type oidcVerifier struct {
 const oidcRetry = 10 * time.Second
 
 func (o *oidcVerifier) get(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+	_, v, err := o.discover(ctx)
+	return v, err
+}
+
+// discover returns the issuer's provider and the bearer-token verifier,
+// reading the discovery document on first use.
+func (o *oidcVerifier) discover(ctx context.Context) (*oidc.Provider, *oidc.IDTokenVerifier, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.verifier != nil {
-		return o.verifier, nil
+		return o.provider, o.verifier, nil
 	}
 	if o.failure != nil && time.Since(o.failedAt) < oidcRetry {
-		return nil, o.failure
+		return nil, nil, o.failure
 	}
 	// The provider keeps this context for fetching keys later: not the
 	// request's, which ends with the request.
@@ -147,11 +155,11 @@ func (o *oidcVerifier) get(ctx context.Context) (*oidc.IDTokenVerifier, error) {
 	provider, err := oidc.NewProvider(pctx, o.cfg.Issuer)
 	if err != nil {
 		o.failedAt, o.failure = time.Now(), fmt.Errorf("cannot read the OIDC issuer's discovery document (server.oidc.issuer %s): %w", o.cfg.Issuer, err)
-		return nil, o.failure
+		return nil, nil, o.failure
 	}
-	o.verifier = provider.Verifier(&oidc.Config{ClientID: o.cfg.Audience})
+	o.provider, o.verifier = provider, provider.Verifier(&oidc.Config{ClientID: o.cfg.Audience})
 	o.failure = nil
-	return o.verifier, nil
+	return o.provider, o.verifier, nil
 }
 
 func (o *oidcVerifier) verify(ctx context.Context, raw string) (Principal, error) {
@@ -163,6 +171,11 @@ func (o *oidcVerifier) verify(ctx context.Context, raw string) (Principal, error
 	if err != nil {
 		return Principal{}, describeOIDC(err)
 	}
+	return o.principal(tok)
+}
+
+// principal reads the caller from a verified token's claims.
+func (o *oidcVerifier) principal(tok *oidc.IDToken) (Principal, error) {
 	var claims map[string]any
 	if err := tok.Claims(&claims); err != nil {
 		return Principal{}, fmt.Errorf("its claims cannot be read: %w", err)

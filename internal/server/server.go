@@ -74,7 +74,10 @@ type Options struct {
 	SessionKey []byte
 	// SecureCookies sends cookies over HTTPS only (public_url is https).
 	SecureCookies bool
-	Logger        *slog.Logger
+	// PublicURL is where browsers reach the server (the OIDC redirect);
+	// empty: the request's host.
+	PublicURL string
+	Logger    *slog.Logger
 }
 
 // Server is the HTTP surface.

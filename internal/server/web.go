@@ -131,6 +131,8 @@ func (s *Server) webRoutes() []route {
 		{"GET /static/", roleNone, http.StripPrefix("/static/", http.FileServerFS(mustSub(staticFS, "web/static"))).ServeHTTP},
 		{"GET /signin", roleNone, s.signinPage},
 		{"POST /signin/demo", roleNone, s.signinDemo},
+		{"GET /signin/oidc", roleNone, s.signinOIDC},
+		{"GET /signin/callback", roleNone, s.signinCallback},
 		{"POST /signout", roleNone, s.signout},
 		{"GET /{$}", roleNone, s.browser(s.searchPage, false)},
 		{"GET /ask", roleNone, s.browser(s.askPage, false)},
@@ -163,7 +165,7 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 		OIDC  bool
 		Next  string
 		Error string
-	}{Next: safeNext(r.URL.Query().Get("next"))}
+	}{Next: safeNext(r.URL.Query().Get("next")), OIDC: s.browserOIDC()}
 	if s.opts.Demo && s.opts.DemoUsers != nil {
 		users, err := s.opts.DemoUsers(r.Context())
 		if err != nil {

@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"gongconnector/internal/config"
+	"gongconnector/internal/oidctest"
 )
 
 // browserClient is a browser: cookies, no automatic redirects followed
@@ -186,5 +189,75 @@ func TestWebSignInIsDemoOnly(t *testing.T) {
 	}
 	if code, _ := b.post("/signin/demo", url.Values{"csrf": {"x"}, "identity": {"lee@contoso.com"}}); code != 404 {
 		t.Errorf("demo sign-in outside the demo: %d, want 404", code)
+	}
+}
+
+// oidcServer is a server whose browsers sign in with the local issuer.
+func oidcServer(t *testing.T, secret string) (*httptest.Server, *oidctest.Issuer) {
+	t.Helper()
+	iss := oidctest.New(t)
+	iss.ClientID, iss.ClientSecret = "gc-web", "s3cret"
+	auth := NewAuthenticator(config.Server{OIDC: config.OIDC{Issuer: iss.URL, Audience: "api://gc", IdentityClaim: "email",
+		Admins: []string{"lee@contoso.com"}, ClientID: "gc-web", ClientSecret: secret}}, nil, nil)
+	srv := httptest.NewServer(New(Options{Store: &fakeStore{}, Asker: fakeAsker{}, Auth: auth, Visibility: visibilityOf}))
+	t.Cleanup(srv.Close)
+	return srv, iss
+}
+
+func TestWebOIDCSignIn(t *testing.T) {
+	srv, iss := oidcServer(t, "s3cret")
+	b := newBrowser(t, srv.URL)
+	code, page := b.get("/signin")
+	if code != 200 || !strings.Contains(page, `href="/signin/oidc?next=%2f"`) {
+		t.Fatalf("sign-in page: %d\n%s", code, page)
+	}
+	iss.User = oidctest.Claims{"email": "jane@contoso.com"}
+	code, page = b.get("/signin/oidc?next=" + url.QueryEscape("/?q=pricing"))
+	if code != 200 || !strings.Contains(page, "jane@contoso.com") || !strings.Contains(page, "2 calls found") || strings.Contains(page, "(admin)") {
+		t.Fatalf("after signing in with the issuer: %d\n%s", code, page)
+	}
+	if code, _ := b.get("/admin"); code != 403 {
+		t.Errorf("admin page as jane: %d, want 403", code)
+	}
+	admin := newBrowser(t, srv.URL)
+	iss.User = oidctest.Claims{"email": "lee@contoso.com"}
+	if code, page := admin.get("/signin/oidc?next=/admin"); code != 200 || !strings.Contains(page, "<h1>Admin</h1>") {
+		t.Errorf("admin sign-in: %d\n%s", code, page)
+	}
+	// A token without the identity claim signs nobody in.
+	iss.User = oidctest.Claims{"email": nil, "name": "Anon"}
+	if code, page := newBrowser(t, srv.URL).get("/signin/oidc"); code != 401 || !strings.Contains(page, `no &#34;email&#34; claim`) {
+		t.Errorf("no identity claim: %d\n%s", code, page)
+	}
+}
+
+func TestWebOIDCRefusals(t *testing.T) {
+	srv, iss := oidcServer(t, "wrong-secret")
+	iss.User = oidctest.Claims{"email": "jane@contoso.com"}
+	if code, page := newBrowser(t, srv.URL).get("/signin/oidc"); code != 401 || !strings.Contains(page, "did not accept the sign-in code") {
+		t.Errorf("wrong client secret: %d\n%s", code, page)
+	}
+	srv2, iss2 := oidcServer(t, "s3cret")
+	iss2.User = oidctest.Claims{"email": "jane@contoso.com"}
+	b := newBrowser(t, srv2.URL)
+	// A callback this browser did not start, or with another state.
+	if code, page := b.get("/signin/callback?code=x&state=y"); code != 400 || !strings.Contains(page, "did not start here") {
+		t.Errorf("unsolicited callback: %d\n%s", code, page)
+	}
+	b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := b.c.Get(srv2.URL + "/signin/oidc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if q := loc.Query(); q.Get("code_challenge_method") != "S256" || q.Get("state") == "" || q.Get("nonce") == "" {
+		t.Fatalf("authorization request: %s", loc)
+	}
+	if code, page := b.get("/signin/callback?code=x&state=forged"); code != 400 || !strings.Contains(page, "(state)") {
+		t.Errorf("forged state: %d\n%s", code, page)
+	}
+	if code, page := b.get("/signin/callback?error=access_denied&error_description=no"); code != 401 || !strings.Contains(page, "refused the sign-in") {
+		t.Errorf("refused by the issuer: %d\n%s", code, page)
 	}
 }
