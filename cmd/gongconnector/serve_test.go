@@ -51,7 +51,17 @@ const userToken, adminToken, strangerToken = "gc_user_token_1234", "gc_admin_tok
 
 func startServe(t *testing.T) *served {
 	t.Helper()
+	return startServeWith(t, "", nil)
+}
+
+// startServeWith is startServe with more of the server section (indented
+// under server:) and more environment.
+func startServeWith(t *testing.T, serverYAML string, moreEnv map[string]string) *served {
+	t.Helper()
 	cfgPath, env, sim := tenant(t, 300)
+	for k, v := range moreEnv {
+		env[k] = v
+	}
 	if code, out, errOut := cli(t, env, "crawl", "--config", cfgPath, "--full"); code != 0 {
 		t.Fatalf("crawl: %d %s %s", code, out, errOut)
 	}
@@ -67,7 +77,7 @@ func startServe(t *testing.T) *served {
 	yaml := "crawl:\n  full_interval: 24h\n  incremental_interval: 1h\nserver:\n  listen: 127.0.0.1:0\n  tokens:\n" +
 		"    - {name: participant, sha256: " + server.HashToken(userToken) + ", identity: " + participant + ", role: user}\n" +
 		"    - {name: ops, sha256: " + server.HashToken(adminToken) + ", identity: " + participant + ", role: admin}\n" +
-		"    - {name: stranger, sha256: " + server.HashToken(strangerToken) + ", identity: stranger@nowhere.example, role: user}\n"
+		"    - {name: stranger, sha256: " + server.HashToken(strangerToken) + ", identity: stranger@nowhere.example, role: user}\n" + serverYAML
 	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
