@@ -143,6 +143,21 @@ func TestBrowserDemo(t *testing.T) {
 	if call := text(t, ctx, "main"); strings.Contains(answer, "Nothing found") || !strings.Contains(call, "Action items") {
 		t.Errorf("answer %q; cited call page:\n%s", answer, call)
 	}
+	// The admin narrows the crawl to calls since a date, then starts one.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"admin/setup"),
+		chromedp.WaitVisible(chromedp.CSS(`#start_date`)),
+		chromedp.SetValue(chromedp.CSS(`#start_date`), "2026-01-01"),
+		chromedp.Click(chromedp.CSS(`#save-setup`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.ok`)),
+		shot(dir, "setup.png"),
+	)
+	if err != nil {
+		t.Fatalf("setup page: %v", err)
+	}
+	if page := text(t, ctx, "main"); !strings.Contains(page, "Saved") {
+		t.Errorf("setup page after saving:\n%s", page)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"admin"),
 		chromedp.WaitVisible(chromedp.CSS(`table`)),
@@ -167,7 +182,7 @@ func TestBrowserDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in as a user: %v", err)
 	}
-	for _, path := range []string{"admin", "admin/access?call=1"} {
+	for _, path := range []string{"admin", "admin/access?call=1", "admin/setup"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
 			t.Fatal(err)
 		}

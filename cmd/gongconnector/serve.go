@@ -87,6 +87,8 @@ type service struct {
 	people atomic.Pointer[identity.Map]
 	// accessErr says why access is nil.
 	accessErr atomic.Pointer[string]
+	// mu guards cfg, which the setup page changes (see setup.go).
+	mu sync.Mutex
 }
 
 func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, demo bool) (*service, error) {
@@ -104,6 +106,8 @@ func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite
 		log.Info("browser sessions end when the server stops: set GONGCONNECTOR_SESSION_KEY to keep them")
 	}
 	s.refreshAccess(ctx)
+	s.loadSetup(ctx)
+	cfg = s.cfg
 
 	last := func(kind string) time.Time {
 		r, err := db.LastRun(ctx, kind, core.RunSucceeded)
@@ -171,6 +175,7 @@ func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite
 			}
 			return nil
 		},
+		Setup:         s,
 		Metrics:       s.metrics,
 		Demo:          demo,
 		DemoUsers:     s.demoUsers,
@@ -220,7 +225,7 @@ func (s *service) demoUsers(ctx context.Context) ([]server.DemoUser, error) {
 // refreshAccess rebuilds who sees what from the stored permission
 // snapshot and identity mapping; on failure the previous one stays.
 func (s *service) refreshAccess(ctx context.Context) {
-	a, m, err := s.p.accessFor(ctx, s.cfg, s.db, s.log, io.Discard)
+	a, m, err := s.p.accessFor(ctx, s.config(), s.db, s.log, io.Discard)
 	if err != nil {
 		why := "who may see what is not known yet: " + describe(err)
 		s.accessErr.Store(&why)
@@ -254,7 +259,7 @@ func (s *service) visibility(identity string) (core.Visibility, string) {
 func (s *service) crawl(ctx context.Context, kind string) (core.CrawlRun, error) {
 	start := time.Now()
 	before, _ := s.db.SnapshotTaken(ctx)
-	run, err := s.p.runCrawl(ctx, s.cfg, s.db, s.log, kind, false, nil)
+	run, err := s.p.runCrawl(ctx, s.config(), s.db, s.log, kind, false, nil)
 	s.metrics.ObserveCrawl(run, err, err != nil && ctx.Err() != nil, time.Since(start))
 	if after, _ := s.db.SnapshotTaken(context.WithoutCancel(ctx)); after.After(before) || s.access.Load() == nil {
 		s.refreshAccess(context.WithoutCancel(ctx))

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"gongconnector/internal/config"
+	"gongconnector/internal/core"
 	"gongconnector/internal/gongsim"
 	"gongconnector/internal/server"
 )
@@ -220,5 +222,40 @@ func TestTokenNew(t *testing.T) {
 		if code, _, errOut := cli(t, nil, args...); code != exitUsage || errOut == "" {
 			t.Errorf("%v: exit %d %q, want a usage error", args, code, errOut)
 		}
+	}
+}
+
+func TestSetupOverrides(t *testing.T) {
+	known := []string{"ws1", "ws2"}
+	for name, tc := range map[string]struct {
+		o    setupOverrides
+		want string // in the error; "" for none
+	}{
+		"all fine":             {setupOverrides{Workspaces: []string{"ws2"}, StartDate: "2026-01-31", FullInterval: "7d", IncrInterval: "15m"}, ""},
+		"no schedule":          {setupOverrides{FullInterval: "0", IncrInterval: ""}, ""},
+		"unknown workspace":    {setupOverrides{Workspaces: []string{"ws9"}}, `workspace "ws9" is not one of this Gong tenant's`},
+		"bad date":             {setupOverrides{StartDate: "31/01/2026"}, "must be a day such as 2025-01-31"},
+		"full crawl too often": {setupOverrides{FullInterval: "10m"}, "at least 1h0m0s"},
+		"not a duration":       {setupOverrides{IncrInterval: "often"}, `incremental crawl interval "often"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := config.Default()
+			err := tc.o.apply(&cfg, known)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(cfg.Crawl.Workspaces, tc.o.Workspaces) {
+					t.Errorf("workspaces %v", cfg.Crawl.Workspaces)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || core.ErrorCode(err) != core.EInvalid {
+				t.Errorf("error %v, want one saying %q", err, tc.want)
+			}
+			if d := config.Default(); cfg.Crawl.FullInterval != d.Crawl.FullInterval || len(cfg.Crawl.Workspaces) != 0 {
+				t.Errorf("an invalid change was applied: %+v", cfg.Crawl)
+			}
+		})
 	}
 }

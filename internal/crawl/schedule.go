@@ -130,6 +130,15 @@ func (s *Scheduler) Start(kind string) error {
 	return nil
 }
 
+// SetIntervals changes the intervals between scheduled crawls (0: none of
+// that kind); the next crawls are due by the new ones.
+func (s *Scheduler) SetIntervals(full, incremental time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.Full, s.opts.Incremental = full, incremental
+	s.poke()
+}
+
 // Pause stops the running crawl (it checkpoints, and resumes from there
 // later) and runs nothing until Resume.
 func (s *Scheduler) Pause() {

@@ -188,3 +188,15 @@ func TestScheduleStopWaits(t *testing.T) {
 		t.Errorf("stopped %v, want the full crawl stopped by the shutdown", f.stopped)
 	}
 }
+
+// TestScheduleSetIntervals: new intervals apply from the next crawl.
+func TestScheduleSetIntervals(t *testing.T) {
+	f := &fakeCrawls{took: time.Minute}
+	got := scheduled(t, f, ScheduleOptions{Incremental: time.Hour}, 50*time.Minute, func(s *Scheduler) {
+		time.Sleep(5 * time.Minute)
+		s.SetIntervals(0, 20*time.Minute)
+	})
+	if want := []string{"incremental@0s", "incremental@20m0s", "incremental@40m0s"}; !equal(got, want) {
+		t.Errorf("ran %v, want %v", got, want)
+	}
+}

@@ -57,6 +57,8 @@ type Options struct {
 	Identities func(ctx context.Context) (any, error)
 	// ExplainCall says who may see a call and why.
 	ExplainCall func(ctx context.Context, id string) (any, error)
+	// Setup shows and changes the connection's setup (admin web UI).
+	Setup Setup
 	// Ready reports whether the server can answer (the index is open and
 	// holds a crawl); nil is always ready.
 	Ready   func(ctx context.Context) error

@@ -50,7 +50,7 @@ var pageFuncs = template.FuncMap{
 // pages parses each page with the layout.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "search", "ask", "call", "admin", "message"} {
+	for _, name := range []string{"signin", "search", "ask", "call", "admin", "setup", "message"} {
 		out[name] = template.Must(template.New("layout").Funcs(pageFuncs).ParseFS(templateFS, "web/templates/layout.html", "web/templates/"+name+".html"))
 	}
 	return out
@@ -140,6 +140,8 @@ func (s *Server) webRoutes() []route {
 		{"GET /admin", roleNone, s.browser(s.adminPage, true)},
 		{"POST /admin/crawls", roleNone, s.browser(s.adminCrawl, true)},
 		{"GET /admin/access", roleNone, s.browser(s.accessPage, true)},
+		{"GET /admin/setup", roleNone, s.browser(s.setupPage, true)},
+		{"POST /admin/setup", roleNone, s.browser(s.saveSetup, true)},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"gongconnector/internal/config"
+	"gongconnector/internal/core"
 	"gongconnector/internal/oidctest"
 )
 
@@ -259,5 +260,62 @@ func TestWebOIDCRefusals(t *testing.T) {
 	}
 	if code, page := b.get("/signin/callback?error=access_denied&error_description=no"); code != 401 || !strings.Contains(page, "refused the sign-in") {
 		t.Errorf("refused by the issuer: %d\n%s", code, page)
+	}
+}
+
+// fakeSetup records what the setup page saves.
+type fakeSetup struct{ saved []SetupChange }
+
+func (f *fakeSetup) View(context.Context) (SetupView, error) {
+	v := SetupView{DisplayName: "Gong (demo)", GongURL: "https://api.gong.io", CredentialsSet: true, Mode: "gong", StartDate: "2025-01-01",
+		FullInterval: "1d", IncrInterval: "15m", Workspaces: []WorkspaceChoice{{ID: "ws1", Name: "Sales"}, {ID: "ws2", Name: "EMEA"}},
+		Preview: []IdentityPreview{{GongUser: "Jane", Email: "jane@contoso.com", Identity: "jane@contoso.com", Status: "mapped"}}, Mapped: 1, Users: 1}
+	if n := len(f.saved); n > 0 {
+		v.StartDate = f.saved[n-1].StartDate
+	}
+	return v, nil
+}
+
+func (f *fakeSetup) Save(_ context.Context, c SetupChange) error {
+	if c.StartDate == "yesterday" {
+		return core.Errorf(core.EInvalid, "the start date %q must be a day such as 2025-01-31", c.StartDate)
+	}
+	f.saved = append(f.saved, c)
+	return nil
+}
+
+func TestWebSetup(t *testing.T) {
+	setup := &fakeSetup{}
+	srv := httptest.NewServer(New(Options{Store: &fakeStore{}, Visibility: visibilityOf, Demo: true, Setup: setup,
+		DemoUsers: func(context.Context) ([]DemoUser, error) {
+			return []DemoUser{{Identity: "jane@contoso.com"}, {Identity: "lee@contoso.com", Admin: true}}, nil
+		}}))
+	defer srv.Close()
+	user := newBrowser(t, srv.URL)
+	signIn(t, user, "jane@contoso.com", "/")
+	if code, _ := user.get("/admin/setup"); code != 403 {
+		t.Errorf("setup page as a user: %d, want 403", code)
+	}
+	admin := newBrowser(t, srv.URL)
+	signIn(t, admin, "lee@contoso.com", "/admin/setup")
+	code, page := admin.get("/admin/setup")
+	if code != 200 || !strings.Contains(page, "Gong (demo)") || !strings.Contains(page, `value="2025-01-01"`) || !strings.Contains(page, "jane@contoso.com") ||
+		!strings.Contains(page, "set (from the environment; never shown)") {
+		t.Fatalf("setup page: %d\n%s", code, page)
+	}
+	csrf := csrfOf(t, page)
+	code, page = admin.post("/admin/setup", url.Values{"csrf": {csrf}, "start_date": {"yesterday"}, "workspace": {"ws2"}, "full_interval": {"1d"}, "incremental_interval": {"15m"}})
+	if code != 400 || !strings.Contains(page, "must be a day such as") || !strings.Contains(page, `value="yesterday"`) || !strings.Contains(page, `value="ws2" checked`) {
+		t.Errorf("an invalid start date: %d\n%s", code, page)
+	}
+	code, page = admin.post("/admin/setup", url.Values{"csrf": {csrf}, "start_date": {"2026-03-01"}, "workspace": {"ws2"}, "full_interval": {"1d"}, "incremental_interval": {"30m"}})
+	if code != 200 || !strings.Contains(page, "Saved") || !strings.Contains(page, `value="2026-03-01"`) {
+		t.Errorf("a valid change: %d\n%s", code, page)
+	}
+	if len(setup.saved) != 1 || setup.saved[0].Workspaces[0] != "ws2" || setup.saved[0].IncrInterval != "30m" {
+		t.Errorf("saved %+v", setup.saved)
+	}
+	if code, _ := admin.post("/admin/setup", url.Values{"csrf": {"forged"}, "start_date": {"2026-01-01"}}); code != 403 || len(setup.saved) != 1 {
+		t.Errorf("a forged form: %d, saved %d times", code, len(setup.saved))
 	}
 }
