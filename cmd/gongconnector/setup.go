@@ -102,7 +102,7 @@ func (s *service) View(ctx context.Context) (server.SetupView, error) {
 	cfg := s.config()
 	v := server.SetupView{DisplayName: cfg.DisplayName, GongURL: cfg.Gong.BaseURL,
 		CredentialsSet: cfg.Credentials.AccessKey != "" && cfg.Credentials.AccessKeySecret != "",
-		Mode: cfg.Access.Mode, Audience: cfg.Access.Audience,
+		Mode:           cfg.Access.Mode, Audience: cfg.Access.Audience,
 		FullInterval: durationText(cfg.Crawl.FullInterval), IncrInterval: durationText(cfg.Crawl.IncrementalInterval)}
 	if !cfg.Crawl.StartDate.IsZero() {
 		v.StartDate = cfg.Crawl.StartDate.Format(time.DateOnly)
