@@ -143,6 +143,12 @@ func TestBrowserDemo(t *testing.T) {
 	if call := text(t, ctx, "main"); strings.Contains(answer, "Nothing found") || !strings.Contains(call, "Action items") {
 		t.Errorf("answer %q; cited call page:\n%s", answer, call)
 	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"admin/identities"), chromedp.WaitVisible(chromedp.CSS(`table`)), shot(dir, "identities.png")); err != nil {
+		t.Fatalf("identity report: %v", err)
+	}
+	if page := text(t, ctx, "main"); !strings.Contains(page, "mapped") {
+		t.Errorf("identity report:\n%s", page)
+	}
 	// The admin narrows the crawl to calls since a date, then starts one.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"admin/setup"),
@@ -182,7 +188,7 @@ func TestBrowserDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in as a user: %v", err)
 	}
-	for _, path := range []string{"admin", "admin/access?call=1", "admin/setup"} {
+	for _, path := range []string{"admin", "admin/access?call=1", "admin/setup", "admin/identities"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
 			t.Fatal(err)
 		}

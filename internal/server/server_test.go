@@ -49,9 +49,10 @@ func visibilityOf(identity string) (core.Visibility, string) {
 // fakeStore trims like the index: a call is found when its title or brief
 // holds the query's first word and the caller may see it.
 type fakeStore struct {
-	mu  sync.Mutex
-	got []core.Query
-	err error
+	mu   sync.Mutex
+	got  []core.Query
+	err  error
+	runs []core.CrawlRun // nil: one successful full crawl
 }
 
 func (f *fakeStore) Search(_ context.Context, q core.Query) (core.SearchResult, error) {
@@ -88,6 +89,9 @@ func (f *fakeStore) Call(_ context.Context, id string) (*core.Call, error) {
 }
 
 func (f *fakeStore) Runs(_ context.Context, limit int) ([]core.CrawlRun, error) {
+	if f.runs != nil {
+		return f.runs[:min(limit, len(f.runs))], nil
+	}
 	return []core.CrawlRun{{ID: 7, Kind: core.CrawlFull, Status: core.RunSucceeded}}[:min(limit, 1)], nil
 }
 

@@ -50,7 +50,7 @@ var pageFuncs = template.FuncMap{
 // pages parses each page with the layout.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "search", "ask", "call", "admin", "setup", "message"} {
+	for _, name := range []string{"signin", "search", "ask", "call", "admin", "setup", "identities", "message"} {
 		out[name] = template.Must(template.New("layout").Funcs(pageFuncs).ParseFS(templateFS, "web/templates/layout.html", "web/templates/"+name+".html"))
 	}
 	return out
@@ -141,6 +141,7 @@ func (s *Server) webRoutes() []route {
 		{"POST /admin/crawls", roleNone, s.browser(s.adminCrawl, true)},
 		{"GET /admin/access", roleNone, s.browser(s.accessPage, true)},
 		{"GET /admin/setup", roleNone, s.browser(s.setupPage, true)},
+		{"GET /admin/identities", roleNone, s.browser(s.identitiesPage, true)},
 		{"POST /admin/setup", roleNone, s.browser(s.saveSetup, true)},
 	}
 }
@@ -433,7 +434,17 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, notice, err
 		Notice, Error, Call string
 		Schedule            *crawl.ScheduleState
 		Runs                []core.CrawlRun
+		Status              *indexStatus
+		Problems            []problem
 	}{Notice: notice, Error: errText}
+	if st, err := s.indexStatus(r.Context()); err != nil {
+		data.Error = core.ErrorMessage(err)
+	} else {
+		data.Status = st
+	}
+	if recent, err := s.opts.Store.Runs(r.Context(), 50); err == nil {
+		data.Problems = problems(recent)
+	}
 	if s.opts.Crawls != nil {
 		st := s.opts.Crawls.State()
 		data.Schedule = &st

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gongconnector/internal/config"
 	"gongconnector/internal/core"
@@ -115,7 +116,10 @@ func TestWebSignInSearchAskCall(t *testing.T) {
 	}
 	hidden, hiddenPage := b.get("/calls/3")
 	missing, missingPage := b.get("/calls/nope")
-	if hidden != 404 || strings.Contains(hiddenPage, "Secret-brief-three") || strings.ReplaceAll(hiddenPage, "3", "nope") != missingPage || missing != 404 {
+	// The pages differ only in the id (compared without the layout, whose
+	// CSRF token is random).
+	mainOf := func(page string) string { _, m, _ := strings.Cut(page, `<main id="main">`); return m }
+	if hidden != 404 || strings.Contains(hiddenPage, "Secret-brief-three") || strings.ReplaceAll(mainOf(hiddenPage), "3", "nope") != mainOf(missingPage) || missing != 404 {
 		t.Errorf("a hidden call: %d; a missing call: %d\n%s", hidden, missing, hiddenPage)
 	}
 	// Sign out needs the session's CSRF token.
@@ -317,5 +321,48 @@ func TestWebSetup(t *testing.T) {
 	}
 	if code, _ := admin.post("/admin/setup", url.Values{"csrf": {"forged"}, "start_date": {"2026-01-01"}}); code != 403 || len(setup.saved) != 1 {
 		t.Errorf("a forged form: %d, saved %d times", code, len(setup.saved))
+	}
+}
+
+// TestWebAdminStatusAndIdentities: the admin page shows counts, budget and
+// the causes of failed crawls grouped with what to do; the identity report
+// lists users mapped to nobody first.
+func TestWebAdminStatusAndIdentities(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 5, d, 9, 0, 0, 0, time.UTC) }
+	store := &fakeStore{runs: []core.CrawlRun{
+		{ID: 5, Kind: "incremental", Status: core.RunFailed, Started: day(5), Message: "Gong rejected the access key (401): check GONG_ACCESS_KEY_SECRET"},
+		{ID: 4, Kind: "incremental", Status: core.RunFailed, Started: day(4), Message: "Gong rejected the access key (401): check GONG_ACCESS_KEY_SECRET"},
+		{ID: 3, Kind: "full", Status: core.RunFailed, Started: day(3), Message: "the daily API budget is spent: raise gong.daily_budget or wait until tomorrow"},
+		{ID: 2, Kind: "full", Status: core.RunSucceeded, Started: day(2)},
+	}}
+	srv := httptest.NewServer(New(Options{Store: store, Visibility: visibilityOf, Demo: true,
+		DemoUsers: func(context.Context) ([]DemoUser, error) {
+			return []DemoUser{{Identity: "lee@contoso.com", Admin: true}}, nil
+		},
+		Status: func(context.Context) (any, error) {
+			return map[string]any{"calls_indexed": 1234, "api_requests_today": 400, "rate_limited_today": 3, "daily_budget": 10000, "permission_snapshot_taken": "2026-05-05T09:00:00Z"}, nil
+		},
+		Identities: func(context.Context) (any, error) {
+			return map[string]any{"directory": "entra", "target": "upn", "users": []map[string]string{
+				{"name": "Jane", "email": "jane@contoso.com", "identity": "jane@contoso.com", "status": "mapped"},
+				{"name": "Ghost", "email": "ghost@old.example", "status": "no_match", "reason": "no directory user has this e-mail"},
+			}}, nil
+		}}))
+	defer srv.Close()
+	b := newBrowser(t, srv.URL)
+	signIn(t, b, "lee@contoso.com", "/admin")
+	_, page := b.get("/admin")
+	for _, want := range []string{"1234", "9600 left of the daily budget of 10000", "3 rate-limited",
+		`<td class="error">Gong rejected the access key (401): check GONG_ACCESS_KEY_SECRET</td><td>2</td>`, "raise gong.daily_budget"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("admin page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Index(page, "access key") > strings.Index(page, "daily API budget") {
+		t.Errorf("the most frequent cause is not first")
+	}
+	_, page = b.get("/admin/identities")
+	if !strings.Contains(page, "1 no match") || !strings.Contains(page, "no directory user has this e-mail") || strings.Index(page, "Ghost") > strings.Index(page, "Jane") {
+		t.Errorf("identity report:\n%s", page)
 	}
 }
