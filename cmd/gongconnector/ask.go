@@ -5,11 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"gongconnector/internal/answer"
+	"gongconnector/internal/config"
 	"gongconnector/internal/llm"
+	"gongconnector/internal/sqlite"
 )
 
 func (p *program) ask(ctx context.Context, args []string) error {
@@ -53,15 +56,11 @@ func (p *program) ask(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	opts := []answer.Option{answer.WithLogger(p.logger(false))}
-	if l := cfg.Answer.LLM; l.Enabled() {
-		model, err := llm.New(llm.Options{BaseURL: l.BaseURL, Model: l.Model, APIKey: l.APIKey, Timeout: l.Timeout.D()})
-		if err != nil {
-			return err
-		}
-		opts = append(opts, answer.WithPhraser(model))
+	eng, err := answerEngine(cfg, db, p.logger(false))
+	if err != nil {
+		return err
 	}
-	a, err := answer.New(db, opts...).Ask(ctx, answer.Request{Question: question, Visibility: visible, Location: loc, Now: now})
+	a, err := eng.Ask(ctx, answer.Request{Question: question, Visibility: visible, Location: loc, Now: now})
 	if err != nil {
 		return err
 	}
@@ -98,4 +97,17 @@ func printAnswer(w io.Writer, a *answer.Answer, loc *time.Location) {
 		}
 		fmt.Fprintf(w, "[%d%s] %s\n", index[c.CallID], at, c.Text)
 	}
+}
+
+// answerEngine answers from db, phrased by the configured model if any.
+func answerEngine(cfg *config.Config, db *sqlite.DB, log *slog.Logger) (*answer.Engine, error) {
+	opts := []answer.Option{answer.WithLogger(log)}
+	if l := cfg.Answer.LLM; l.Enabled() {
+		model, err := llm.New(llm.Options{BaseURL: l.BaseURL, Model: l.Model, APIKey: l.APIKey, Timeout: l.Timeout.D()})
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, answer.WithPhraser(model))
+	}
+	return answer.New(db, opts...), nil
 }

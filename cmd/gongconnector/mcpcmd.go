@@ -12,9 +12,7 @@ import (
 
 	sdkmcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"gongconnector/internal/answer"
 	"gongconnector/internal/core"
-	"gongconnector/internal/llm"
 	"gongconnector/internal/mcp"
 )
 
@@ -48,13 +46,9 @@ func (p *program) mcpServe(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	log := p.logger(*debugLog)
-	opts := []answer.Option{answer.WithLogger(log)}
-	if l := cfg.Answer.LLM; l.Enabled() {
-		model, err := llm.New(llm.Options{BaseURL: l.BaseURL, Model: l.Model, APIKey: l.APIKey, Timeout: l.Timeout.D()})
-		if err != nil {
-			return err
-		}
-		opts = append(opts, answer.WithPhraser(model))
+	eng, err := answerEngine(cfg, db, log)
+	if err != nil {
+		return err
 	}
 	// What the person may see is decided again at most every minute, so
 	// that a long session follows the crawls of a running `serve`.
@@ -77,7 +71,7 @@ func (p *program) mcpServe(ctx context.Context, args []string) error {
 	if _, err := visibility(ctx, nil); err != nil {
 		return err
 	}
-	s := mcp.New(mcp.Options{Store: db, Asker: answer.New(db, opts...), Visibility: visibility, Version: version, Logger: log})
+	s := mcp.New(mcp.Options{Store: db, Asker: eng, Visibility: visibility, Version: version, Logger: log})
 	log.Info("MCP tools on stdio", "as", *as)
 	err = s.Run(ctx, &sdkmcp.IOTransport{Reader: io.NopCloser(p.stdin), Writer: nopWriteCloser{p.stdout}})
 	if ctx.Err() != nil || errors.Is(err, io.EOF) {

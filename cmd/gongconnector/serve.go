@@ -18,12 +18,10 @@ import (
 	sdkmcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"gongconnector/internal/access"
-	"gongconnector/internal/answer"
 	"gongconnector/internal/config"
 	"gongconnector/internal/core"
 	"gongconnector/internal/crawl"
 	"gongconnector/internal/identity"
-	"gongconnector/internal/llm"
 	"gongconnector/internal/mcp"
 	"gongconnector/internal/server"
 	"gongconnector/internal/sqlite"
@@ -130,15 +128,10 @@ func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite
 			return float64(max(cfg.Gong.DailyBudget-used, 0)), err
 		})
 
-	opts := []answer.Option{answer.WithLogger(log)}
-	if l := cfg.Answer.LLM; l.Enabled() {
-		model, err := llm.New(llm.Options{BaseURL: l.BaseURL, Model: l.Model, APIKey: l.APIKey, Timeout: l.Timeout.D()})
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, answer.WithPhraser(model))
+	eng, err := answerEngine(cfg, db, log)
+	if err != nil {
+		return nil, err
 	}
-	eng := answer.New(db, opts...)
 
 	tools := mcp.New(mcp.Options{Store: db, Asker: eng, Version: version, Logger: log,
 		Visibility: func(_ context.Context, req *sdkmcp.CallToolRequest) (core.Visibility, error) {
