@@ -201,6 +201,11 @@ func (c *csdl) check(path, typ string, v any, create bool) []string {
 	}
 	if create {
 		for name, p := range props {
+			// A non-nullable enum left out takes its default (the official
+			// create example leaves out contentCategory).
+			if _, isEnum := c.enums[p.typ]; isEnum {
+				continue
+			}
 			if _, ok := obj[name]; !ok && !p.nullable && name != "id" {
 				out = append(out, fmt.Sprintf("%s: %s requires %q", path, typ, name))
 			}

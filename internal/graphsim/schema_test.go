@@ -97,3 +97,19 @@ func TestSchemaBothWays(t *testing.T) {
 		t.Errorf("a beta-only field: %v", p)
 	}
 }
+
+// TestOfficialConnectionExample: the official create-connection request is
+// accepted by the double and answered like the official response.
+func TestOfficialConnectionExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "graph", "examples", "create-connection.request.json"))
+	if err != nil {
+		t.Skipf("the shared fixtures are not beside the repository: %v", err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatal(err)
+	}
+	if p := mustCSDL.check("connection", ecNamespace+".externalConnection", body, true); len(p) > 0 {
+		t.Errorf("the official create request is refused: %v", p)
+	}
+}

@@ -39,6 +39,9 @@ const MaxBatch = 20
 
 // Options configure a simulator.
 type Options struct {
+	// ProvisionPolls is how many polls of a schema operation answer
+	// inprogress before it completes [0].
+	ProvisionPolls int
 	// TenantID is the directory's tenant id, accepted in token paths
 	// (case-insensitively) ["11111111-2222-3333-4444-555555555555"].
 	TenantID string
@@ -153,6 +156,7 @@ type Sim struct {
 	rng         *rand.Rand
 	throttleCnt int
 	subThrottle int
+	conns       connections
 }
 
 type counters struct {
@@ -213,6 +217,7 @@ func New(o Options) *Sim {
 		s.groups = append(s.groups, &g)
 		s.groupsByID[strings.ToLower(g.ID)] = &g
 	}
+	s.conns.provisionPolls = o.ProvisionPolls
 	s.routes()
 	return s
 }
@@ -240,6 +245,7 @@ func (s *Sim) routes() {
 	s.graphMux.HandleFunc("GET /v1.0/groups/{id}", s.getGroup)
 	s.graphMux.HandleFunc("GET /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user", s.transitiveUsers)
 	s.graphMux.HandleFunc("POST /v1.0/$batch", s.batch)
+	s.connectionRoutes()
 	s.graphMux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", lastSegment(r.URL.Path)))
 	})
