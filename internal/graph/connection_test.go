@@ -72,3 +72,68 @@ func TestConnectionErrors(t *testing.T) {
 	_, err = denied.client.EnsureConnection(ctx, Connection{ID: "gongcalls", Name: "Gong"})
 	assertErr(t, err, "ExternalConnection.ReadWrite.OwnedBy", "admin consent")
 }
+
+func readyConnection(t *testing.T, e *env) {
+	t.Helper()
+	if _, err := e.client.EnsureConnection(t.Context(), Connection{ID: "gongcalls", Name: "Gong calls", Description: "d", ContentCategory: "meetingTranscripts"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.RegisterSchema(t.Context(), "gongcalls", CallSchema(), time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testItem(id string) Item {
+	return Item{ID: id, ACL: []ACE{{Type: "externalGroup", Value: "wsAparticipantB", AccessType: "grant"}},
+		Properties: map[string]any{"title": "Müller GmbH <> Brightwave | Q2 planning", "url": "https://app.gong.io/call?id=" + id,
+			"accounts": []string{"Müller GmbH"}, "participants": []string{"Jane Doe", "Jörg Müller"}, "started": "2026-05-12T15:00:00Z",
+			"durationMinutes": 55, "topics": []string{"Pricing", "Next Steps"}, "workspace": "EMEA Sales"},
+		Content: "Brief: planning the rollout.\nAction items: send the SOW."}
+}
+
+func TestPutAndDeleteItems(t *testing.T) {
+	e := connectorEnv(t, graphsim.PermConnectionOwnedBy, graphsim.PermItemOwnedBy)
+	ctx := t.Context()
+	// Before the schema is registered, items are refused.
+	if _, err := e.client.EnsureConnection(ctx, Connection{ID: "gongcalls", Name: "Gong calls", Description: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	assertErr(t, e.client.PutItem(ctx, "gongcalls", CallSchema(), testItem("1")), "register the schema before adding items")
+	readyConnection(t, e)
+	if err := e.client.PutItem(ctx, "gongcalls", CallSchema(), testItem("1")); err != nil {
+		t.Fatalf("put: %v", err)
+	}
+	acl, props, ok := e.sim.Item("gongcalls", "1")
+	if !ok || len(acl) != 1 || props["title"] != "Müller GmbH <> Brightwave | Q2 planning" || props["accounts@odata.type"] != "Collection(String)" || props["title@odata.type"] != "String" {
+		t.Errorf("stored %v %v", acl, props)
+	}
+	// An item too big for Graph keeps its ACL and properties; its text is cut.
+	big := testItem("2")
+	big.Content = strings.Repeat("Lorem ipsum dolor sit amet, «quoted» text. ", 120_000) // ~5 MB
+	if err := e.client.PutItem(ctx, "gongcalls", CallSchema(), big); err != nil {
+		t.Fatalf("a big item: %v", err)
+	}
+	if _, _, ok := e.sim.Item("gongcalls", "2"); !ok {
+		t.Error("the big item was not stored")
+	}
+	// Local refusals: no ACL, a property the schema lacks.
+	noACL := testItem("3")
+	noACL.ACL = nil
+	assertErr(t, e.client.PutItem(ctx, "gongcalls", CallSchema(), noACL), "has no ACL")
+	extra := testItem("3")
+	extra.Properties["mood"] = "great"
+	assertErr(t, e.client.PutItem(ctx, "gongcalls", CallSchema(), extra), `"mood" is not in the schema`)
+	if err := e.client.DeleteItem(ctx, "gongcalls", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.DeleteItem(ctx, "gongcalls", "1"); err != nil {
+		t.Errorf("deleting an item already gone: %v", err)
+	}
+	if ids := e.sim.Items("gongcalls"); len(ids) != 1 || ids[0] != "2" {
+		t.Errorf("items left %v, want [2]", ids)
+	}
+	// Without the item permission, the error names it.
+	denied := connectorEnv(t, graphsim.PermConnectionOwnedBy)
+	readyConnection(t, denied)
+	assertErr(t, denied.client.PutItem(ctx, "gongcalls", CallSchema(), testItem("1")), "ExternalItem.ReadWrite.OwnedBy")
+}

@@ -41,6 +41,7 @@ type connection struct {
 	body       map[string]any // id, name, description, contentCategory, ...
 	schema     map[string]any // registered (provisioned) schema; nil before
 	operations map[string]*operation
+	items      map[string]*item
 }
 
 // operation is a schema registration in progress.
@@ -65,15 +66,22 @@ func (s *Sim) connectionRoutes() {
 	s.graphMux.HandleFunc("PATCH /v1.0/external/connections/{id}/schema", s.patchSchema)
 	s.graphMux.HandleFunc("GET /v1.0/external/connections/{id}/schema", s.getSchema)
 	s.graphMux.HandleFunc("GET /v1.0/external/connections/{id}/operations/{op}", s.getOperation)
+	s.itemRoutes()
 }
 
 // readBody decodes a JSON object body, answering 400 when it is not one.
 func readBody(w http.ResponseWriter, r *http.Request) (map[string]any, bool) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
-	var m map[string]any
-	if err == nil {
-		err = json.Unmarshal(b, &m)
+	if err != nil {
+		b = nil
 	}
+	return parseObject(w, b)
+}
+
+// parseObject decodes a JSON object, answering 400 when it is not one.
+func parseObject(w http.ResponseWriter, b []byte) (map[string]any, bool) {
+	var m map[string]any
+	err := json.Unmarshal(b, &m)
 	if err != nil || m == nil {
 		graphError(w, http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
 		return nil, false

@@ -3,6 +3,8 @@ package graphsim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,5 +113,46 @@ func TestOfficialConnectionExample(t *testing.T) {
 	}
 	if p := mustCSDL.check("connection", ecNamespace+".externalConnection", body, true); len(p) > 0 {
 		t.Errorf("the official create request is refused: %v", p)
+	}
+}
+
+// TestOfficialItemExample: with a schema holding its properties, the
+// official put-item request is stored; an item lacking the annotations
+// Graph requires, or with a property the schema lacks, is refused.
+func TestOfficialItemExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "graph", "examples", "put-item.request.json"))
+	if err != nil {
+		t.Skipf("the shared fixtures are not beside the repository: %v", err)
+	}
+	h := newHarness(t, Options{Apps: []App{{ClientID: testClient, Secret: testSecret, Roles: []string{PermConnectionOwnedBy, PermItemOwnedBy}}}})
+	if code, body, _ := h.do("POST", "/v1.0/external/connections", `{"id":"contosohr","name":"Contoso HR","description":"HR"}`); code != 201 {
+		t.Fatalf("create: %d %v", code, body)
+	}
+	schema := `{"baseType":"microsoft.graph.externalItem","properties":[{"name":"title","type":"String","isSearchable":"true","isRetrievable":"true","labels":["title"]},` +
+		`{"name":"priority","type":"Int64","isQueryable":"true","isRetrievable":"true"},{"name":"assignee","type":"String","isRetrievable":"true"},` +
+		`{"name":"tags","type":"stringCollection","isRetrievable":true}]}`
+	code, body, hdr := h.do("PATCH", "/v1.0/external/connections/contosohr/schema", schema)
+	if code != 202 || hdr.Get("Location") == "" {
+		t.Fatalf("schema: %d %v", code, body)
+	}
+	loc, _ := url.Parse(hdr.Get("Location"))
+	if code, body, _ := h.do("GET", loc.Path, ""); code != 200 || body["status"] != "completed" {
+		t.Fatalf("operation: %d %v", code, body)
+	}
+	if code, body, _ := h.do("PUT", "/v1.0/external/connections/contosohr/items/TSP228082938", string(b)); code != 200 {
+		t.Errorf("the official item: %d %v", code, body)
+	}
+	for name, tc := range map[string]struct{ item, want string }{
+		"collection without annotation": {`{"acl":[{"type":"everyone","value":"t","accessType":"grant"}],"properties":{"tags":["a"]}}`, `needs "tags@odata.type"`},
+		"non-ASCII without annotation":  {`{"acl":[{"type":"everyone","value":"t","accessType":"grant"}],"properties":{"title":"Äpfel"}}`, `not ASCII`},
+		"property not in the schema":    {`{"acl":[{"type":"everyone","value":"t","accessType":"grant"}],"properties":{"mood":"ok"}}`, `not in the schema`},
+		"no ACL":                        {`{"acl":[],"properties":{"title":"x"}}`, `at least one entry`},
+		"bad access type":               {`{"acl":[{"type":"user","value":"u","accessType":"allow"}],"properties":{"title":"x"}}`, `not a member of`},
+		"number as text":                {`{"acl":[{"type":"everyone","value":"t","accessType":"grant"}],"properties":{"priority":"high"}}`, `whole number`},
+	} {
+		code, body, _ := h.do("PUT", "/v1.0/external/connections/contosohr/items/x1", tc.item)
+		if msg := fmt.Sprint(body); code != 400 || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %d %v, want 400 saying %q", name, code, body, tc.want)
+		}
 	}
 }

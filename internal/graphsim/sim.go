@@ -132,6 +132,8 @@ type Counts struct {
 	Throttled int64
 	// ServerErrors is the number of injected 503 answers.
 	ServerErrors int64
+	// Items is the number of items stored (PUT) successfully.
+	Items int64
 }
 
 // Sim is the simulator; it is an http.Handler safe for concurrent use.
@@ -160,7 +162,7 @@ type Sim struct {
 }
 
 type counters struct {
-	tokens, graph, batches, sub, throttled, serverErrors atomic.Int64
+	tokens, graph, batches, sub, throttled, serverErrors, items atomic.Int64
 }
 
 // issued is what an access token says.
@@ -288,12 +290,13 @@ func (s *Sim) Counts() Counts {
 		SubRequests:  s.counts.sub.Load(),
 		Throttled:    s.counts.throttled.Load(),
 		ServerErrors: s.counts.serverErrors.Load(),
+		Items:        s.counts.items.Load(),
 	}
 }
 
 // ResetCounts sets every counter back to zero.
 func (s *Sim) ResetCounts() {
-	for _, c := range []*atomic.Int64{&s.counts.tokens, &s.counts.graph, &s.counts.batches, &s.counts.sub, &s.counts.throttled, &s.counts.serverErrors} {
+	for _, c := range []*atomic.Int64{&s.counts.tokens, &s.counts.graph, &s.counts.batches, &s.counts.sub, &s.counts.throttled, &s.counts.serverErrors, &s.counts.items} {
 		c.Store(0)
 	}
 }
