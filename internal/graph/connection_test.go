@@ -137,3 +137,30 @@ func TestPutAndDeleteItems(t *testing.T) {
 	readyConnection(t, denied)
 	assertErr(t, denied.client.PutItem(ctx, "gongcalls", CallSchema(), testItem("1")), "ExternalItem.ReadWrite.OwnedBy")
 }
+
+func TestExternalGroups(t *testing.T) {
+	e := connectorEnv(t, graphsim.PermConnectionOwnedBy, graphsim.PermItemOwnedBy)
+	ctx := t.Context()
+	readyConnection(t, e)
+	for range 2 { // the second time, everything already exists
+		if err := e.client.EnsureGroup(ctx, "gongcalls", "ws1u42", "Calls of u42 in ws1"); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []Member{{ID: userID(1), Type: "user"}, {ID: groupID(2), Type: "group"}} {
+			if err := e.client.AddMember(ctx, "gongcalls", "ws1u42", m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := e.client.RemoveMember(ctx, "gongcalls", "ws1u42", groupID(2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.RemoveMember(ctx, "gongcalls", "ws1u42", groupID(2)); err != nil {
+		t.Errorf("removing a member already gone: %v", err)
+	}
+	if got := e.sim.GroupMembers("gongcalls", "ws1u42"); len(got) != 1 || got[userID(1)] != "user" {
+		t.Errorf("members %v", got)
+	}
+	assertErr(t, e.client.EnsureGroup(ctx, "gongcalls", "ws-1", "bad id"), "Microsoft Graph rejected")
+	assertErr(t, e.client.AddMember(ctx, "gongcalls", "nogroup", Member{ID: userID(1), Type: "user"}), "found nothing")
+}

@@ -42,6 +42,7 @@ type connection struct {
 	schema     map[string]any // registered (provisioned) schema; nil before
 	operations map[string]*operation
 	items      map[string]*item
+	groups     map[string]*externalGroup
 }
 
 // operation is a schema registration in progress.
@@ -67,6 +68,7 @@ func (s *Sim) connectionRoutes() {
 	s.graphMux.HandleFunc("GET /v1.0/external/connections/{id}/schema", s.getSchema)
 	s.graphMux.HandleFunc("GET /v1.0/external/connections/{id}/operations/{op}", s.getOperation)
 	s.itemRoutes()
+	s.groupRoutes()
 }
 
 // readBody decodes a JSON object body, answering 400 when it is not one.

@@ -134,6 +134,8 @@ type Counts struct {
 	ServerErrors int64
 	// Items is the number of items stored (PUT) successfully.
 	Items int64
+	// Members is the number of group members added or removed.
+	Members int64
 }
 
 // Sim is the simulator; it is an http.Handler safe for concurrent use.
@@ -162,7 +164,7 @@ type Sim struct {
 }
 
 type counters struct {
-	tokens, graph, batches, sub, throttled, serverErrors, items atomic.Int64
+	tokens, graph, batches, sub, throttled, serverErrors, items, members atomic.Int64
 }
 
 // issued is what an access token says.
@@ -291,12 +293,13 @@ func (s *Sim) Counts() Counts {
 		Throttled:    s.counts.throttled.Load(),
 		ServerErrors: s.counts.serverErrors.Load(),
 		Items:        s.counts.items.Load(),
+		Members:      s.counts.members.Load(),
 	}
 }
 
 // ResetCounts sets every counter back to zero.
 func (s *Sim) ResetCounts() {
-	for _, c := range []*atomic.Int64{&s.counts.tokens, &s.counts.graph, &s.counts.batches, &s.counts.sub, &s.counts.throttled, &s.counts.serverErrors, &s.counts.items} {
+	for _, c := range []*atomic.Int64{&s.counts.tokens, &s.counts.graph, &s.counts.batches, &s.counts.sub, &s.counts.throttled, &s.counts.serverErrors, &s.counts.items, &s.counts.members} {
 		c.Store(0)
 	}
 }
