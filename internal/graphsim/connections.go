@@ -69,6 +69,7 @@ func (s *Sim) connectionRoutes() {
 	s.graphMux.HandleFunc("GET /v1.0/external/connections/{id}/operations/{op}", s.getOperation)
 	s.itemRoutes()
 	s.groupRoutes()
+	s.searchRoutes()
 }
 
 // readBody decodes a JSON object body, answering 400 when it is not one.

@@ -1,0 +1,214 @@
+package graphsim
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// POST /search/query over externalItem (graph-connectors.md §8), trimmed as
+// Microsoft Search trims: a user sees an item when a grant in its ACL names
+// them, an Entra group they are in (nested), an external group they are in
+// (nested, through Entra groups and other external groups) or the tenant
+// (everyone), and no deny does (deny wins).
+//
+// Searches run as a signed-in user; the double has no delegated sign-in,
+// so the user's Entra object id comes in the SearchUserHeader header.
+
+// SearchUserHeader names the user a /search/query runs as.
+const SearchUserHeader = "X-Graphsim-User"
+
+func (s *Sim) searchRoutes() {
+	s.graphMux.HandleFunc("POST /v1.0/search/query", s.searchQuery)
+}
+
+type searchRequest struct {
+	Requests []struct {
+		EntityTypes    []string `json:"entityTypes"`
+		ContentSources []string `json:"contentSources"`
+		Query          struct {
+			QueryString string `json:"queryString"`
+		} `json:"query"`
+		From   int      `json:"from"`
+		Size   int      `json:"size"`
+		Fields []string `json:"fields"`
+	} `json:"requests"`
+}
+
+func (s *Sim) searchQuery(w http.ResponseWriter, r *http.Request) {
+	user := r.Header.Get(SearchUserHeader)
+	if user == "" {
+		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Searches over externalItem run as a signed-in user (delegated ExternalItem.Read.All); name the user in "+SearchUserHeader+".")
+		return
+	}
+	var req searchRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Requests) != 1 {
+		graphError(w, http.StatusBadRequest, "BadRequest", "The body must hold one search request.")
+		return
+	}
+	q := req.Requests[0]
+	if len(q.EntityTypes) != 1 || q.EntityTypes[0] != "externalItem" || len(q.ContentSources) == 0 {
+		graphError(w, http.StatusBadRequest, "BadRequest", "Search externalItem in named content sources (/external/connections/{id}).")
+		return
+	}
+	if q.Size == 0 {
+		q.Size = 25
+	}
+	if q.Size < 1 || q.Size > 500 || q.From < 0 {
+		graphError(w, http.StatusBadRequest, "BadRequest", "size must be 1 to 500 and from not negative.")
+		return
+	}
+	terms := words(q.Query.QueryString)
+	type hit struct {
+		conn, id string
+		score    int
+		props    map[string]any
+		summary  string
+	}
+	var hits []hit
+	s.conns.mu.Lock()
+	for _, src := range q.ContentSources {
+		connID := strings.TrimPrefix(src, "/external/connections/")
+		conn := s.conns.m[strings.ToLower(connID)]
+		if conn == nil || conn.schema == nil {
+			continue
+		}
+		searchable, retrievable := map[string]bool{}, map[string]bool{}
+		for _, raw := range conn.schema["properties"].([]any) {
+			p := raw.(map[string]any)
+			name := p["name"].(string)
+			searchable[name], retrievable[name] = flag(p["isSearchable"]), flag(p["isRetrievable"])
+		}
+		for id, it := range conn.items {
+			if !s.allowed(conn, user, it.acl) {
+				continue
+			}
+			var text []string
+			for k, v := range it.properties {
+				if searchable[k] {
+					text = append(text, fmt.Sprint(v))
+				}
+			}
+			summary := ""
+			if it.content != nil {
+				summary, _ = it.content["value"].(string)
+				text = append(text, summary)
+			}
+			score := match(terms, words(strings.Join(text, " ")))
+			if score == 0 && len(terms) > 0 {
+				continue
+			}
+			props := map[string]any{}
+			for k, v := range it.properties {
+				if strings.Contains(k, "@") || !retrievable[k] || (len(q.Fields) > 0 && !slices.Contains(q.Fields, k)) {
+					continue
+				}
+				props[k] = v
+			}
+			hits = append(hits, hit{conn: connID, id: id, score: score, props: props, summary: summary})
+		}
+	}
+	s.conns.mu.Unlock()
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.id, b.id)) })
+	total := len(hits)
+	page := hits[min(q.From, total):min(q.From+q.Size, total)]
+	out := []map[string]any{}
+	for i, h := range page {
+		out = append(out, map[string]any{"hitId": h.id, "rank": q.From + i + 1, "summary": h.summary,
+			"contentSource": "/external/connections/" + h.conn,
+			"resource":      map[string]any{"@odata.type": "#microsoft.graph.externalConnectors.externalItem", "properties": h.props}})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": []any{map[string]any{"searchTerms": terms,
+		"hitsContainers": []any{map[string]any{"total": total, "moreResultsAvailable": q.From+len(page) < total, "hits": out}}}}})
+}
+
+// words splits text into lower-case words.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// match counts the occurrences of terms in text; 0 unless every term is in.
+func match(terms, text []string) int {
+	n := 0
+	for _, t := range terms {
+		c := 0
+		for _, w := range text {
+			if w == t {
+				c++
+			}
+		}
+		if c == 0 {
+			return 0
+		}
+		n += c
+	}
+	return n
+}
+
+// allowed evaluates an ACL for a user: deny wins over grant. conn is
+// locked.
+func (s *Sim) allowed(conn *connection, user string, acl []any) bool {
+	granted := false
+	for _, raw := range acl {
+		ace, _ := raw.(map[string]any)
+		typ, _ := ace["type"].(string)
+		value, _ := ace["value"].(string)
+		if !s.matches(conn, user, strings.ToLower(typ), value, map[string]bool{}) {
+			continue
+		}
+		if strings.EqualFold(fmt.Sprint(ace["accessType"]), "deny") {
+			return false
+		}
+		granted = true
+	}
+	return granted
+}
+
+// matches reports whether an ACL entry (or a group member) names user.
+func (s *Sim) matches(conn *connection, user, typ, value string, seen map[string]bool) bool {
+	switch typ {
+	case "user":
+		return strings.EqualFold(value, user)
+	case "everyone", "everyoneexceptguests":
+		return strings.EqualFold(value, s.tenant)
+	case "group":
+		return s.inEntraGroup(user, value, map[string]bool{})
+	case "externalgroup":
+		if seen[value] {
+			return false
+		}
+		seen[value] = true
+		g := conn.groups[value]
+		if g == nil {
+			return false
+		}
+		for id, t := range g.members {
+			if s.matches(conn, user, t, id, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inEntraGroup reports whether user is in the Entra group id, nested.
+func (s *Sim) inEntraGroup(user, id string, seen map[string]bool) bool {
+	if seen[id] {
+		return false
+	}
+	seen[id] = true
+	g := s.groupsByID[strings.ToLower(id)]
+	if g == nil {
+		return false
+	}
+	for _, m := range g.Members {
+		if strings.EqualFold(m, user) || s.inEntraGroup(user, m, seen) {
+			return true
+		}
+	}
+	return false
+}
