@@ -71,6 +71,10 @@ type Client struct {
 	BatchConcurrency int
 
 	sent atomic.Int64
+	// pausedUntil (unix nanoseconds) holds every request back while a
+	// Retry-After Graph asked for runs: a throttled client that kept
+	// sending from other goroutines would only be throttled longer.
+	pausedUntil atomic.Int64
 }
 
 // NewClient returns a client of the Graph API at baseURL [DefaultBaseURL]
@@ -192,9 +196,19 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	p := c.Retry
 	for attempt := 1; ; attempt++ {
+		if d := time.Until(time.Unix(0, c.pausedUntil.Load())); d > 0 {
+			if err := sleep(ctx, d); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", r.Method, u.Path, err)
+			}
+		}
 		res, wait, err := c.once(ctx, r, u, body)
 		if err == nil {
 			return res, nil
+		}
+		if wait > 0 && wait <= p.MaxRetryAfter {
+			until := time.Now().Add(wait).UnixNano()
+			for old := c.pausedUntil.Load(); until > old && !c.pausedUntil.CompareAndSwap(old, until); old = c.pausedUntil.Load() {
+			}
 		}
 		if wait < 0 || attempt >= p.MaxAttempts {
 			return nil, c.giveUp(r, u, err, attempt)

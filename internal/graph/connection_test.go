@@ -1,7 +1,11 @@
 package graph
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,4 +167,69 @@ func TestExternalGroups(t *testing.T) {
 	}
 	assertErr(t, e.client.EnsureGroup(ctx, "gongcalls", "ws-1", "bad id"), "Microsoft Graph rejected")
 	assertErr(t, e.client.AddMember(ctx, "gongcalls", "nogroup", Member{ID: userID(1), Type: "user"}), "found nothing")
+}
+
+// TestRetryAfterHoldsEveryRequest: while a Retry-After runs, no goroutine
+// of the client sends anything, and every item still arrives.
+func TestRetryAfterHoldsEveryRequest(t *testing.T) {
+	e := connectorEnv(t, graphsim.PermConnectionOwnedBy, graphsim.PermItemOwnedBy)
+	readyConnection(t, e)
+	var mu sync.Mutex
+	var times []time.Time
+	var throttledAt time.Time
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		e.sim.ServeHTTP(rec, r)
+		mu.Lock()
+		if strings.Contains(r.URL.Path, "/items/") {
+			times = append(times, time.Now())
+			if rec.Code == http.StatusTooManyRequests && throttledAt.IsZero() {
+				throttledAt = time.Now()
+			}
+		}
+		mu.Unlock()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	defer srv.Close()
+	creds := e.creds
+	creds.AuthorityHost = srv.URL
+	cred, err := NewTokenCredential(creds, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := NewClient(srv.URL+"/v1.0", cred, srv.Client(), nil)
+	client.Retry = fastRetry
+	e.sim.SetFaults(graphsim.Faults{ThrottleFirst: 1, RetryAfter: time.Second})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 50 * time.Millisecond) // some start during the pause
+			errs <- client.PutItem(t.Context(), "gongcalls", CallSchema(), testItem(fmt.Sprint(10+i)))
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n := len(e.sim.Items("gongcalls")); n != 8 {
+		t.Errorf("%d items stored, want 8", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if throttledAt.IsZero() {
+		t.Fatal("nothing was throttled")
+	}
+	for _, at := range times {
+		if at.After(throttledAt) && at.Before(throttledAt.Add(900*time.Millisecond)) {
+			t.Errorf("a request was sent %v into a 1s Retry-After", at.Sub(throttledAt))
+		}
+	}
 }
