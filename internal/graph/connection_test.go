@@ -233,3 +233,37 @@ func TestRetryAfterHoldsEveryRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestionLimits: with the connection's limits enforced (25 items a
+// second, 25 at once), a push from many goroutines stores every item and
+// is paced by Graph's limit.
+func TestIngestionLimits(t *testing.T) {
+	e := newEnv(t, graphsim.Options{ItemLimits: true, Apps: []graphsim.App{{ClientID: testClient, Secret: testSecret,
+		Roles: []string{graphsim.PermConnectionOwnedBy, graphsim.PermItemOwnedBy}}}})
+	readyConnection(t, e)
+	e.client.Retry.MaxAttempts = 10
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 60)
+	for w := range 12 {
+		wg.Go(func() {
+			for i := w; i < 60; i += 12 {
+				errs <- e.client.PutItem(t.Context(), "gongcalls", CallSchema(), testItem(fmt.Sprint(100+i)))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	took := time.Since(start)
+	if n := len(e.sim.Items("gongcalls")); n != 60 {
+		t.Errorf("%d items stored, want 60", n)
+	}
+	if e.sim.Counts().Throttled == 0 || took < time.Second {
+		t.Errorf("60 items in %v with %d throttled answers: the limit was not applied", took, e.sim.Counts().Throttled)
+	}
+}

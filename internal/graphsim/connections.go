@@ -58,6 +58,8 @@ type connections struct {
 	m  map[string]*connection // by lower-case id
 	// provisionPolls is how many GETs of an operation answer inprogress.
 	provisionPolls int
+	// limits are the ingestion limits of each connection, by id.
+	limits map[string]*connLimits
 }
 
 func (s *Sim) connectionRoutes() {

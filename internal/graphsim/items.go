@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/time/rate"
 )
 
 // External items (graph-connectors.md §3): PUT creates or replaces an item,
@@ -23,6 +25,53 @@ var itemIDRule = regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`)
 
 // maxItemBytes is the documented request size limit of an item (4 MB).
 const maxItemBytes = 4_000_000
+
+// admitItem applies a connection's limits to an item write when
+// Options.ItemLimits is on: at most 25 writes a second (a token bucket)
+// and 25 at once, as Graph documents them. Past either, it answers 429
+// with a Retry-After of one second.
+func (s *Sim) admitItem(w http.ResponseWriter, connID string) (release func(), ok bool) {
+	if !s.itemLimits {
+		return func() {}, true
+	}
+	s.conns.mu.Lock()
+	if s.conns.limits == nil {
+		s.conns.limits = map[string]*connLimits{}
+	}
+	l := s.conns.limits[strings.ToLower(connID)]
+	if l == nil {
+		l = &connLimits{bucket: rate.NewLimiter(ItemsPerSecond, ItemsPerSecond)}
+		s.conns.limits[strings.ToLower(connID)] = l
+	}
+	admitted := l.inFlight < ConcurrentPerConnection && l.bucket.Allow()
+	if admitted {
+		l.inFlight++
+	}
+	s.conns.mu.Unlock()
+	if !admitted {
+		s.counts.throttled.Add(1)
+		w.Header().Set("Retry-After", "1")
+		graphError(w, http.StatusTooManyRequests, "TooManyRequests", "The connection's ingestion limit was exceeded. Please retry after the time in the Retry-After header.")
+		return nil, false
+	}
+	return func() {
+		s.conns.mu.Lock()
+		l.inFlight--
+		s.conns.mu.Unlock()
+	}, true
+}
+
+// Graph's documented per-connection limits.
+const (
+	ItemsPerSecond          = 25
+	ConcurrentPerConnection = 25
+)
+
+// connLimits are one connection's ingestion limits in force.
+type connLimits struct {
+	bucket   *rate.Limiter
+	inFlight int
+}
 
 // item is one stored external item.
 type item struct {
@@ -40,6 +89,11 @@ func (s *Sim) putItem(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, itemPerms...) {
 		return
 	}
+	release, ok := s.admitItem(w, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	defer release()
 	id := r.PathValue("item")
 	if !itemIDRule.MatchString(id) {
 		graphError(w, http.StatusBadRequest, "InvalidRequest", "The item id must be 1 to 128 letters and digits.")

@@ -42,6 +42,9 @@ type Options struct {
 	// ProvisionPolls is how many polls of a schema operation answer
 	// inprogress before it completes [0].
 	ProvisionPolls int
+	// ItemLimits enforces Graph's per-connection ingestion limits on item
+	// writes: 25 a second and 25 at once, answered 429 past them.
+	ItemLimits bool
 	// TenantID is the directory's tenant id, accepted in token paths
 	// (case-insensitively) ["11111111-2222-3333-4444-555555555555"].
 	TenantID string
@@ -161,6 +164,7 @@ type Sim struct {
 	throttleCnt int
 	subThrottle int
 	conns       connections
+	itemLimits  bool
 }
 
 type counters struct {
@@ -221,7 +225,7 @@ func New(o Options) *Sim {
 		s.groups = append(s.groups, &g)
 		s.groupsByID[strings.ToLower(g.ID)] = &g
 	}
-	s.conns.provisionPolls = o.ProvisionPolls
+	s.conns.provisionPolls, s.itemLimits = o.ProvisionPolls, o.ItemLimits
 	s.routes()
 	return s
 }
