@@ -98,12 +98,8 @@ func (s *Sim) createConnection(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, connectionPerms...) {
 		return
 	}
-	body, ok := readBody(w, r)
+	body, ok := checkedBody(w, r, "connection", "externalConnection", true)
 	if !ok {
-		return
-	}
-	if p := mustCSDL.check("connection", ecNamespace+".externalConnection", body, true); len(p) > 0 {
-		graphError(w, http.StatusBadRequest, "InvalidRequest", strings.Join(p, "; "))
 		return
 	}
 	id, _ := body["id"].(string)
@@ -137,28 +133,42 @@ func (s *Sim) createConnection(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, body)
 }
 
-// connection returns the connection of the request's {id}, answering 404
-// when there is none; c.mu is held on return when ok.
-func (s *Sim) connection(w http.ResponseWriter, r *http.Request) (*connection, bool) {
+// connection returns the connection of the request's {id}, locked until
+// unlock is called, or answers 404 when there is none.
+func (s *Sim) connection(w http.ResponseWriter, r *http.Request) (conn *connection, unlock func(), ok bool) {
 	s.conns.mu.Lock()
-	conn := s.conns.m[strings.ToLower(r.PathValue("id"))]
+	conn = s.conns.m[strings.ToLower(r.PathValue("id"))]
 	if conn == nil {
 		s.conns.mu.Unlock()
 		graphError(w, http.StatusNotFound, "ItemNotFound", "The requested connection was not found.")
+		return nil, nil, false
+	}
+	return conn, s.conns.mu.Unlock, true
+}
+
+// checkedBody reads a JSON object body and checks it as a value of the
+// externalConnectors type typ, answering 400 with the problems.
+func checkedBody(w http.ResponseWriter, r *http.Request, path, typ string, create bool) (map[string]any, bool) {
+	body, ok := readBody(w, r)
+	if !ok {
 		return nil, false
 	}
-	return conn, true
+	if p := mustCSDL.check(path, ecNamespace+"."+typ, body, create); len(p) > 0 {
+		graphError(w, http.StatusBadRequest, "InvalidRequest", strings.Join(p, "; "))
+		return nil, false
+	}
+	return body, true
 }
 
 func (s *Sim) getConnection(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, connectionPerms...) {
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	writeJSON(w, http.StatusOK, conn.body)
 }
 
@@ -166,23 +176,19 @@ func (s *Sim) updateConnection(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, connectionPerms...) {
 		return
 	}
-	body, ok := readBody(w, r)
+	body, ok := checkedBody(w, r, "connection", "externalConnection", false)
 	if !ok {
-		return
-	}
-	if p := mustCSDL.check("connection", ecNamespace+".externalConnection", body, false); len(p) > 0 {
-		graphError(w, http.StatusBadRequest, "InvalidRequest", strings.Join(p, "; "))
 		return
 	}
 	if body["id"] != nil || body["state"] != nil {
 		graphError(w, http.StatusBadRequest, "InvalidRequest", "id and state cannot be changed.")
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	for k, v := range body {
 		conn.body[k] = v
 	}
@@ -201,11 +207,11 @@ func (s *Sim) patchSchema(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "InvalidRequest", strings.Join(p, "; "))
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	if old := conn.schema; old != nil {
 		if why := schemaChangeRefused(old, body); why != "" {
 			graphError(w, http.StatusBadRequest, "InvalidRequest", why)
@@ -247,11 +253,11 @@ func (s *Sim) getOperation(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, connectionPerms...) {
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	op := conn.operations[r.PathValue("op")]
 	if op == nil {
 		graphError(w, http.StatusNotFound, "ItemNotFound", "The requested operation was not found.")
@@ -276,11 +282,11 @@ func (s *Sim) getSchema(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, connectionPerms...) {
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	if conn.schema == nil {
 		graphError(w, http.StatusNotFound, "ItemNotFound", "The connection has no schema yet.")
 		return

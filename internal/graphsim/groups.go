@@ -29,12 +29,8 @@ func (s *Sim) createGroup(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, itemPerms...) {
 		return
 	}
-	body, ok := readBody(w, r)
+	body, ok := checkedBody(w, r, "group", "externalGroup", true)
 	if !ok {
-		return
-	}
-	if p := mustCSDL.check("group", ecNamespace+".externalGroup", body, true); len(p) > 0 {
-		graphError(w, http.StatusBadRequest, "InvalidRequest", strings.Join(p, "; "))
 		return
 	}
 	id, _ := body["id"].(string)
@@ -42,11 +38,11 @@ func (s *Sim) createGroup(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "InvalidRequest", "The external group id must be 1 to 128 letters and digits.")
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	if conn.groups == nil {
 		conn.groups = map[string]*externalGroup{}
 	}
@@ -72,11 +68,11 @@ func (s *Sim) getExternalGroup(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, itemPerms...) {
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	if g := group(w, r, conn); g != nil {
 		writeJSON(w, http.StatusOK, g.body)
 	}
@@ -86,12 +82,8 @@ func (s *Sim) addMember(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, itemPerms...) {
 		return
 	}
-	body, ok := readBody(w, r)
+	body, ok := checkedBody(w, r, "member", "identity", true)
 	if !ok {
-		return
-	}
-	if p := mustCSDL.check("member", ecNamespace+".identity", body, true); len(p) > 0 {
-		graphError(w, http.StatusBadRequest, "InvalidRequest", strings.Join(p, "; "))
 		return
 	}
 	id, _ := body["id"].(string)
@@ -100,11 +92,11 @@ func (s *Sim) addMember(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "InvalidRequest", "A member needs an id and a type: user, group or externalGroup.")
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	g := group(w, r, conn)
 	if g == nil {
 		return
@@ -122,11 +114,11 @@ func (s *Sim) removeMember(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, itemPerms...) {
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	g := group(w, r, conn)
 	if g == nil {
 		return

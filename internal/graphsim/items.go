@@ -112,11 +112,11 @@ func (s *Sim) putItem(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "InvalidRequest", strings.Join(p, "; "))
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	if conn.schema == nil {
 		graphError(w, http.StatusBadRequest, "InvalidRequest", "The connection has no registered schema: register the schema before adding items.")
 		return
@@ -148,11 +148,11 @@ func (s *Sim) deleteItem(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePerm(w, r, itemPerms...) {
 		return
 	}
-	conn, ok := s.connection(w, r)
+	conn, unlock, ok := s.connection(w, r)
 	if !ok {
 		return
 	}
-	defer s.conns.mu.Unlock()
+	defer unlock()
 	if conn.items[r.PathValue("item")] == nil {
 		graphError(w, http.StatusNotFound, "ItemNotFound", "The requested item was not found.")
 		return
