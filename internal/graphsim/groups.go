@@ -147,3 +147,22 @@ func (s *Sim) GroupMembers(connID, groupID string) map[string]string {
 	}
 	return out
 }
+
+// ExternalGroups returns a connection's external groups, each with its
+// members by id and their type (tests).
+func (s *Sim) ExternalGroups(connID string) map[string]map[string]string {
+	s.conns.mu.Lock()
+	defer s.conns.mu.Unlock()
+	c := s.conns.m[strings.ToLower(connID)]
+	if c == nil {
+		return nil
+	}
+	out := map[string]map[string]string{}
+	for id, g := range c.groups {
+		out[id] = map[string]string{}
+		for k, v := range g.members {
+			out[id][k] = v
+		}
+	}
+	return out
+}

@@ -78,6 +78,9 @@ type item struct {
 	acl        []any
 	properties map[string]any
 	content    map[string]any
+	// words counts the words of the searchable properties and the
+	// content, for /search/query.
+	words map[string]int
 }
 
 func (s *Sim) itemRoutes() {
@@ -139,7 +142,7 @@ func (s *Sim) putItem(w http.ResponseWriter, r *http.Request) {
 	if conn.items == nil {
 		conn.items = map[string]*item{}
 	}
-	conn.items[id] = &item{acl: acl, properties: props, content: content}
+	conn.items[id] = &item{acl: acl, properties: props, content: content, words: itemWords(conn.schema, props, content)}
 	s.counts.items.Add(1)
 	w.WriteHeader(http.StatusOK)
 }
@@ -277,6 +280,31 @@ func (s *Sim) Items(connID string) []string {
 	var out []string
 	for id := range c.items {
 		out = append(out, id)
+	}
+	return out
+}
+
+// itemWords counts the words /search/query finds an item by: those of its
+// searchable properties and of its content.
+func itemWords(schema, props, content map[string]any) map[string]int {
+	searchable := map[string]bool{}
+	for _, raw := range schema["properties"].([]any) {
+		p := raw.(map[string]any)
+		searchable[p["name"].(string)] = flag(p["isSearchable"])
+	}
+	out := map[string]int{}
+	for k, v := range props {
+		if searchable[k] {
+			for _, w := range words(fmt.Sprint(v)) {
+				out[w]++
+			}
+		}
+	}
+	if content != nil {
+		text, _ := content["value"].(string)
+		for _, w := range words(text) {
+			out[w]++
+		}
 	}
 	return out
 }

@@ -77,28 +77,20 @@ func (s *Sim) searchQuery(w http.ResponseWriter, r *http.Request) {
 		if conn == nil || conn.schema == nil {
 			continue
 		}
-		searchable, retrievable := map[string]bool{}, map[string]bool{}
+		retrievable := map[string]bool{}
 		for _, raw := range conn.schema["properties"].([]any) {
 			p := raw.(map[string]any)
-			name := p["name"].(string)
-			searchable[name], retrievable[name] = flag(p["isSearchable"]), flag(p["isRetrievable"])
+			retrievable[p["name"].(string)] = flag(p["isRetrievable"])
 		}
 		for id, it := range conn.items {
 			if !s.allowed(conn, user, it.acl) {
 				continue
 			}
-			var text []string
-			for k, v := range it.properties {
-				if searchable[k] {
-					text = append(text, fmt.Sprint(v))
-				}
-			}
 			summary := ""
 			if it.content != nil {
 				summary, _ = it.content["value"].(string)
-				text = append(text, summary)
 			}
-			score := match(terms, words(strings.Join(text, " ")))
+			score := match(terms, it.words)
 			if score == 0 && len(terms) > 0 {
 				continue
 			}
@@ -131,16 +123,12 @@ func words(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 }
 
-// match counts the occurrences of terms in text; 0 unless every term is in.
-func match(terms, text []string) int {
+// match counts the occurrences of terms in an item's words; 0 unless
+// every term is in.
+func match(terms []string, words map[string]int) int {
 	n := 0
 	for _, t := range terms {
-		c := 0
-		for _, w := range text {
-			if w == t {
-				c++
-			}
-		}
+		c := words[t]
 		if c == 0 {
 			return 0
 		}
