@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"gongconnector/internal/config"
 	"gongconnector/internal/core"
@@ -36,6 +38,15 @@ type program struct {
 	getenv         func(string) string
 	// ready, when set, is told the address a long-running command listens on.
 	ready func(name, addr string)
+	// graphHTTP, when set, carries the requests to Microsoft Entra ID and
+	// Graph (tests: a client that trusts the test double's certificate).
+	graphHTTP *http.Client
+	// schemaPoll, when set, is how often graph setup polls the schema's
+	// provisioning [15s].
+	schemaPoll time.Duration
+	// pushUnlimited lifts the push's item rate (benchmarks against the
+	// test double).
+	pushUnlimited bool
 }
 
 // exit codes
@@ -61,6 +72,7 @@ var commands = []struct {
 	{"mcp", "serve the MCP tools over stdio, as one person (--as EMAIL)", (*program).mcpServe},
 	{"token", "`token new` makes an API token for server.tokens", (*program).token},
 	{"status", "show crawls, counts and API budget", (*program).status},
+	{"graph", "push the calls to Microsoft 365: graph setup, graph push, graph status (--fake: a local Graph)", (*program).graphCmd},
 	{"config", "`config init` writes a commented example configuration", (*program).config},
 	{"eval", "measure search and answers on the built-in question set (recall@10, MRR, accuracy)", (*program).eval},
 	{"bench", "measure crawl throughput against the simulator", (*program).bench},

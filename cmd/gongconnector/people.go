@@ -48,12 +48,16 @@ func loadMap(ctx context.Context, db *sqlite.DB) (*storedMap, error) {
 }
 
 // directory opens the directory the identity section names.
-func directory(ctx context.Context, cfg *config.Config, getenv func(string) string, log *slog.Logger) (identity.Directory, error) {
+func (p *program) directory(cfg *config.Config, log *slog.Logger) (identity.Directory, error) {
 	switch cfg.Identity.Directory {
 	case identity.DirectoryFile:
 		return identity.LoadFile(cfg.Identity.File)
 	case identity.DirectoryEntra:
-		return entraDirectory(ctx, cfg, getenv, log)
+		c, err := p.entraClient(cfg, "identity.directory is entra", log)
+		if err != nil {
+			return nil, err
+		}
+		return graph.NewDirectory(c), nil
 	default:
 		return identity.EmailDirectory{}, nil
 	}
@@ -83,7 +87,7 @@ func (p *program) refreshIdentities(ctx context.Context, cfg *config.Config, db 
 	if err != nil {
 		return keep(err)
 	}
-	dir, err := directory(ctx, cfg, p.getenv, log)
+	dir, err := p.directory(cfg, log)
 	if err != nil {
 		return keep(err)
 	}
@@ -127,7 +131,7 @@ func (p *program) accessFor(ctx context.Context, cfg *config.Config, db *sqlite.
 	}
 	var aud access.Audience
 	if len(cfg.Access.Audience) > 0 {
-		dir, err := directory(ctx, cfg, p.getenv, log)
+		dir, err := p.directory(cfg, log)
 		if err != nil {
 			return nil, nil, fmt.Errorf("rollout audience: %w", err)
 		}
@@ -176,30 +180,31 @@ func (a audience) Contains(id string) bool {
 	return e != nil && a.a.Contains(e)
 }
 
-// entraDirectory reads Microsoft Entra ID through Microsoft Graph with the
-// app registration in identity.entra and a secret or certificate from the
-// environment: ENTRA_CLIENT_SECRET(_FILE) or ENTRA_CLIENT_CERTIFICATE_FILE
-// (with ENTRA_CLIENT_CERTIFICATE_PASSWORD), or ENTRA_MANAGED_IDENTITY=true.
-func entraDirectory(_ context.Context, cfg *config.Config, getenv func(string) string, log *slog.Logger) (identity.Directory, error) {
-	secret, err := config.Secret(getenv, "ENTRA_CLIENT_SECRET")
+// entraClient is a Microsoft Graph client with the app registration in
+// identity.entra and a secret or certificate from the environment:
+// ENTRA_CLIENT_SECRET(_FILE) or ENTRA_CLIENT_CERTIFICATE_FILE (with
+// ENTRA_CLIENT_CERTIFICATE_PASSWORD), or ENTRA_MANAGED_IDENTITY=true. why
+// says what needs it, for the error when no credential is set.
+func (p *program) entraClient(cfg *config.Config, why string, log *slog.Logger) (*graph.Client, error) {
+	secret, err := config.Secret(p.getenv, "ENTRA_CLIENT_SECRET")
 	if err != nil {
 		return nil, err
 	}
-	cert := getenv("ENTRA_CLIENT_CERTIFICATE_FILE")
+	cert := p.getenv("ENTRA_CLIENT_CERTIFICATE_FILE")
 	if cert != "" {
-		secret = getenv("ENTRA_CLIENT_CERTIFICATE_PASSWORD")
+		secret = p.getenv("ENTRA_CLIENT_CERTIFICATE_PASSWORD")
 	}
-	managed := getenv("ENTRA_MANAGED_IDENTITY") == "true"
+	managed := p.getenv("ENTRA_MANAGED_IDENTITY") == "true"
 	if secret == "" && cert == "" && !managed {
-		return nil, core.Errorf(core.EInvalid, "identity.directory is entra but no credential is set: set ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_SECRET_FILE), ENTRA_CLIENT_CERTIFICATE_FILE, or ENTRA_MANAGED_IDENTITY=true")
+		return nil, core.Errorf(core.EInvalid, "%s but no credential is set: set ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_SECRET_FILE), ENTRA_CLIENT_CERTIFICATE_FILE, or ENTRA_MANAGED_IDENTITY=true", why)
 	}
 	e := cfg.Identity.Entra
 	cred, err := graph.NewTokenCredential(graph.Credentials{
 		TenantID: e.TenantID, ClientID: e.ClientID, ClientSecret: secret, CertificatePath: cert,
 		ManagedIdentity: managed, AuthorityHost: e.AuthorityHost,
-	}, nil)
+	}, p.graphHTTP)
 	if err != nil {
 		return nil, err
 	}
-	return graph.NewDirectory(graph.NewClient(e.GraphURL, cred, nil, log)), nil
+	return graph.NewClient(e.GraphURL, cred, p.graphHTTP, log), nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"gongconnector/internal/access"
+	"gongconnector/internal/graph"
 	"gongconnector/internal/identity"
 )
 
@@ -43,6 +44,9 @@ type Config struct {
 	Answer Answer `yaml:"answer"`
 	// Server configures `serve`: where it listens and who may call it.
 	Server Server `yaml:"server"`
+	// Graph pushes the calls into Microsoft 365 through an external
+	// connection of Microsoft Graph.
+	Graph Graph `yaml:"graph"`
 
 	// Credentials come from the environment; yaml:"-" keeps them out of files.
 	Credentials Credentials `yaml:"-"`
@@ -77,6 +81,24 @@ type Crawl struct {
 	ContentRetry Duration `yaml:"content_retry"`
 	// Transcripts also indexes transcripts (off by default: large and costly).
 	Transcripts bool `yaml:"transcripts"`
+}
+
+// Graph configures the push to Microsoft 365 (Copilot and Microsoft
+// Search). It uses the app registration of identity.entra.
+type Graph struct {
+	// Enabled makes serve push after every crawl; `graph push` works
+	// either way.
+	Enabled bool `yaml:"enabled"`
+	// ConnectionID is the external connection's id: 3 to 32 letters and
+	// digits, unique in the tenant. Its display name is display_name.
+	ConnectionID string `yaml:"connection_id"`
+	// Description is shown to admins in the Microsoft 365 admin center.
+	Description string `yaml:"description"`
+	// ItemsPerSecond caps item writes; Graph allows 25 per connection.
+	ItemsPerSecond float64 `yaml:"items_per_second"`
+	// Concurrency is how many requests are in flight at once; Graph allows
+	// 25 per connection.
+	Concurrency int `yaml:"concurrency"`
 }
 
 // Answer configures question answering.
@@ -183,6 +205,8 @@ func Default() Config {
 		Access:   access.DefaultConfig(),
 		Identity: identity.DefaultConfig(),
 		Server:   Server{Listen: "127.0.0.1:8080", OIDC: OIDC{IdentityClaim: "email"}},
+		Graph: Graph{ConnectionID: "gongcalls", ItemsPerSecond: 25, Concurrency: 20,
+			Description: "Calls and meetings recorded in Gong: briefs, key points, action items, topics, participants, accounts and deals."},
 	}
 }
 
@@ -329,6 +353,7 @@ func (c *Config) Validate() error {
 		add("answer.llm has a model or key but no base_url; set base_url to turn the model on, or remove the section")
 	}
 	c.Server.validate(add)
+	c.validateGraph(add)
 	for _, err := range []error{c.Access.Validate(), c.Identity.Validate()} {
 		if err != nil {
 			problems = append(problems, err.Error())
@@ -338,6 +363,28 @@ func (c *Config) Validate() error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+func (c *Config) validateGraph(add func(string, ...any)) {
+	g := c.Graph
+	if err := graph.ValidConnectionID(g.ConnectionID); err != nil {
+		add("graph.connection_id: %v", err)
+	}
+	if n := len([]rune(c.DisplayName)); n == 0 || n > 128 {
+		add("display_name must be 1 to 128 characters: it names the connection in Microsoft 365")
+	}
+	if len([]rune(g.Description)) > 1000 {
+		add("graph.description is longer than 1,000 characters")
+	}
+	if g.ItemsPerSecond <= 0 || g.ItemsPerSecond > 25 {
+		add("graph.items_per_second %v must be more than 0 and at most 25, Graph's limit per connection", g.ItemsPerSecond)
+	}
+	if g.Concurrency < 1 || g.Concurrency > 25 {
+		add("graph.concurrency %d must be 1 to 25, Graph's limit per connection", g.Concurrency)
+	}
+	if g.Enabled && (strings.TrimSpace(c.Identity.Entra.TenantID) == "" || strings.TrimSpace(c.Identity.Entra.ClientID) == "") {
+		add("graph.enabled needs the app registration in identity.entra (tenant_id and client_id), with the ExternalConnection.ReadWrite.OwnedBy, ExternalItem.ReadWrite.OwnedBy and User.Read.All application permissions")
+	}
 }
 
 // Roles of callers.

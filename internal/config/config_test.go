@@ -61,6 +61,14 @@ func TestParse(t *testing.T) {
 				t.Errorf("server defaults: %+v", c.Server)
 			}
 		}},
+		{"graph defaults", "", nil, func(t *testing.T, c *Config) {
+			if c.Graph.Enabled || c.Graph.ConnectionID != "gongcalls" || c.Graph.ItemsPerSecond != 25 || c.Graph.Concurrency != 20 {
+				t.Errorf("graph %+v", c.Graph)
+			}
+		}},
+		{"bad graph section", "graph:\n  enabled: true\n  connection_id: gong-calls\n  items_per_second: 100\n  concurrency: 0\n",
+			[]string{"graph.connection_id", "letters and digits", "items_per_second 100", "graph.concurrency 0", "identity.entra (tenant_id and client_id)"}, nil},
+		{"reserved connection id", "graph:\n  connection_id: SharePoint\n", []string{"reserved"}, nil},
 		{"bad listen address", "server:\n  listen: 8080\n", []string{"server.listen", "host:port"}, nil},
 		{"token that is not a hash", "server:\n  tokens:\n    - name: bot\n      sha256: gc_secret\n      identity: a@b.c\n      role: user\n", []string{"server.tokens[0] (bot)", "64 hex digits"}, nil},
 		{"token without identity, bad role, twice", "server:\n  tokens:\n    - name: bot\n      sha256: " + strings.Repeat("ab", 32) + "\n      role: root\n    - name: bot\n      sha256: " + strings.Repeat("AB", 32) + "\n      identity: x@y.z\n      role: user\n",

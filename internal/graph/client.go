@@ -196,19 +196,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	p := c.Retry
 	for attempt := 1; ; attempt++ {
-		if d := time.Until(time.Unix(0, c.pausedUntil.Load())); d > 0 {
-			if err := sleep(ctx, d); err != nil {
-				return nil, fmt.Errorf("%s %s: %w", r.Method, u.Path, err)
-			}
-		}
 		res, wait, err := c.once(ctx, r, u, body)
 		if err == nil {
 			return res, nil
-		}
-		if wait > 0 && wait <= p.MaxRetryAfter {
-			until := time.Now().Add(wait).UnixNano()
-			for old := c.pausedUntil.Load(); until > old && !c.pausedUntil.CompareAndSwap(old, until); old = c.pausedUntil.Load() {
-			}
 		}
 		if wait < 0 || attempt >= p.MaxAttempts {
 			return nil, c.giveUp(r, u, err, attempt)
@@ -256,8 +246,24 @@ func (c *Client) once(ctx context.Context, r Request, u *url.URL, body []byte) (
 	if body != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	// Hold back while a Retry-After runs, right before sending: a request
+	// built while another learned of one waits too, and a pause extended
+	// while it slept is waited out as well.
+	for d := time.Until(time.Unix(0, c.pausedUntil.Load())); d > 0; d = time.Until(time.Unix(0, c.pausedUntil.Load())) {
+		if err := sleep(ctx, d); err != nil {
+			return nil, -1, fmt.Errorf("%s %s: %w", r.Method, u.Path, err)
+		}
+	}
 	c.sent.Add(1)
 	resp, err := c.http.Do(req)
+	if err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		// Pause every request at once, before reading the answer.
+		if wait := retryAfter(resp.Header, time.Now()); wait > 0 && wait <= c.Retry.MaxRetryAfter {
+			until := time.Now().Add(wait).UnixNano()
+			for old := c.pausedUntil.Load(); until > old && !c.pausedUntil.CompareAndSwap(old, until); old = c.pausedUntil.Load() {
+			}
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, -1, ctx.Err()

@@ -82,8 +82,9 @@ func (s *Sim) searchQuery(w http.ResponseWriter, r *http.Request) {
 			p := raw.(map[string]any)
 			retrievable[p["name"].(string)] = flag(p["isRetrievable"])
 		}
+		in := s.memberOf(conn, user)
 		for id, it := range conn.items {
-			if !s.allowed(conn, user, it.acl) {
+			if !s.allowed(user, in, it.acl) {
 				continue
 			}
 			summary := ""
@@ -137,15 +138,26 @@ func match(terms []string, words map[string]int) int {
 	return n
 }
 
-// allowed evaluates an ACL for a user: deny wins over grant. conn is
-// locked.
-func (s *Sim) allowed(conn *connection, user string, acl []any) bool {
+// allowed evaluates an ACL for a user who is in the external groups in:
+// deny wins over grant. conn is locked.
+func (s *Sim) allowed(user string, in map[string]bool, acl []any) bool {
 	granted := false
 	for _, raw := range acl {
 		ace, _ := raw.(map[string]any)
 		typ, _ := ace["type"].(string)
 		value, _ := ace["value"].(string)
-		if !s.matches(conn, user, strings.ToLower(typ), value, map[string]bool{}) {
+		var match bool
+		switch strings.ToLower(typ) {
+		case "user":
+			match = strings.EqualFold(value, user)
+		case "everyone", "everyoneexceptguests":
+			match = strings.EqualFold(value, s.tenant)
+		case "group":
+			match = s.inEntraGroup(user, value, map[string]bool{})
+		case "externalgroup":
+			match = in[value]
+		}
+		if !match {
 			continue
 		}
 		if strings.EqualFold(fmt.Sprint(ace["accessType"]), "deny") {
@@ -156,31 +168,41 @@ func (s *Sim) allowed(conn *connection, user string, acl []any) bool {
 	return granted
 }
 
-// matches reports whether an ACL entry (or a group member) names user.
-func (s *Sim) matches(conn *connection, user, typ, value string, seen map[string]bool) bool {
-	switch typ {
-	case "user":
-		return strings.EqualFold(value, user)
-	case "everyone", "everyoneexceptguests":
-		return strings.EqualFold(value, s.tenant)
-	case "group":
-		return s.inEntraGroup(user, value, map[string]bool{})
-	case "externalgroup":
-		if seen[value] {
-			return false
-		}
-		seen[value] = true
-		g := conn.groups[value]
-		if g == nil {
-			return false
-		}
-		for id, t := range g.members {
-			if s.matches(conn, user, t, id, seen) {
-				return true
+// memberOf returns the external groups of conn that user is in: directly,
+// through an Entra group, or through another external group, nested to
+// any depth. conn is locked.
+func (s *Sim) memberOf(conn *connection, user string) map[string]bool {
+	in := map[string]bool{}
+	entra := map[string]bool{} // Entra groups decided, by id
+	for changed := true; changed; {
+		changed = false
+		for id, g := range conn.groups {
+			if in[id] {
+				continue
+			}
+			for mid, typ := range g.members {
+				var yes bool
+				switch typ {
+				case "user":
+					yes = strings.EqualFold(mid, user)
+				case "group":
+					v, ok := entra[mid]
+					if !ok {
+						v = s.inEntraGroup(user, mid, map[string]bool{})
+						entra[mid] = v
+					}
+					yes = v
+				case "externalgroup":
+					yes = in[mid]
+				}
+				if yes {
+					in[id], changed = true, true
+					break
+				}
 			}
 		}
 	}
-	return false
+	return in
 }
 
 // inEntraGroup reports whether user is in the Entra group id, nested.
@@ -199,4 +221,24 @@ func (s *Sim) inEntraGroup(user, id string, seen map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// Visible returns the ids of the items of a connection that user (an
+// Entra object id) may see, as /search/query trims them (tests).
+func (s *Sim) Visible(connID, user string) []string {
+	s.conns.mu.Lock()
+	defer s.conns.mu.Unlock()
+	conn := s.conns.m[strings.ToLower(connID)]
+	if conn == nil {
+		return nil
+	}
+	var out []string
+	in := s.memberOf(conn, user)
+	for id, it := range conn.items {
+		if s.allowed(user, in, it.acl) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -17,6 +17,7 @@ const GroupPrefix = "group:"
 // Audience is a set of directory users, given as users and groups. A nil
 // *Audience means everyone.
 type Audience struct {
+	users []core.DirectoryUser
 	ids   map[string]bool // lower-cased directory user ids
 	names map[string]bool // lower-cased ids, UPNs, mails and other mails
 }
@@ -97,6 +98,9 @@ func ResolveAudience(ctx context.Context, dir Directory, members []string) (*Aud
 }
 
 func (a *Audience) add(u *core.DirectoryUser) {
+	if !a.ids[strings.ToLower(u.ID)] {
+		a.users = append(a.users, *u)
+	}
 	a.ids[strings.ToLower(u.ID)] = true
 	for _, n := range append([]string{u.ID, u.UPN, u.Mail}, u.OtherMails...) {
 		if n != "" {
@@ -130,6 +134,15 @@ func (a *Audience) ContainsIdentity(identity string) bool {
 		return false
 	}
 	return a == nil || a.names[identity]
+}
+
+// Users returns the directory users in the audience, each once; nil for
+// a nil audience (everyone).
+func (a *Audience) Users() []core.DirectoryUser {
+	if a == nil {
+		return nil
+	}
+	return slices.Clone(a.users)
 }
 
 // Len returns the number of directory users in the audience; 0 for nil
