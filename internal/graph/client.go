@@ -79,15 +79,17 @@ type Client struct {
 
 // NewClient returns a client of the Graph API at baseURL [DefaultBaseURL]
 // that authenticates with cred. A nil httpClient means one with a two-minute
-// timeout that keeps up to 8 idle connections; a nil log discards.
+// timeout that keeps up to 32 idle connections; a nil log discards.
 func NewClient(baseURL string, cred azcore.TokenCredential, httpClient *http.Client, log *slog.Logger) *Client {
 	if baseURL == "" {
 		baseURL = DefaultBaseURL
 	}
 	if httpClient == nil {
-		// Keep a connection per batch in flight instead of the default two.
+		// Keep a connection per request in flight (a push keeps up to 25,
+		// Graph's limit per connection) instead of the default two: a TLS
+		// handshake per request would cost more than the request.
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 8
+		tr.MaxIdleConnsPerHost = 32
 		httpClient = &http.Client{Timeout: 2 * time.Minute, Transport: tr}
 	}
 	if log == nil {

@@ -78,9 +78,11 @@ type item struct {
 	acl        []any
 	properties map[string]any
 	content    map[string]any
-	// words counts the words of the searchable properties and the
-	// content, for /search/query.
-	words map[string]int
+	// aces is acl parsed, for trimming.
+	aces []ace
+	// text is the words of each searchable property and of the content,
+	// for /search/query.
+	text [][]string
 }
 
 func (s *Sim) itemRoutes() {
@@ -142,7 +144,7 @@ func (s *Sim) putItem(w http.ResponseWriter, r *http.Request) {
 	if conn.items == nil {
 		conn.items = map[string]*item{}
 	}
-	conn.items[id] = &item{acl: acl, properties: props, content: content, words: itemWords(conn.schema, props, content)}
+	conn.items[id] = &item{acl: acl, aces: parseACL(acl), properties: props, content: content, text: itemText(conn.schema, props, content)}
 	s.counts.items.Add(1)
 	w.WriteHeader(http.StatusOK)
 }
@@ -284,27 +286,31 @@ func (s *Sim) Items(connID string) []string {
 	return out
 }
 
-// itemWords counts the words /search/query finds an item by: those of its
-// searchable properties and of its content.
-func itemWords(schema, props, content map[string]any) map[string]int {
+// itemText returns the words /search/query finds an item by: those of
+// each searchable property (each element of a collection apart) and of
+// its content, each as a field of its own.
+func itemText(schema, props, content map[string]any) [][]string {
 	searchable := map[string]bool{}
 	for _, raw := range schema["properties"].([]any) {
 		p := raw.(map[string]any)
 		searchable[p["name"].(string)] = flag(p["isSearchable"])
 	}
-	out := map[string]int{}
+	var out [][]string
 	for k, v := range props {
-		if searchable[k] {
-			for _, w := range words(fmt.Sprint(v)) {
-				out[w]++
+		if !searchable[k] {
+			continue
+		}
+		if list, ok := v.([]any); ok {
+			for _, e := range list {
+				out = append(out, words(fmt.Sprint(e)))
 			}
+		} else {
+			out = append(out, words(fmt.Sprint(v)))
 		}
 	}
 	if content != nil {
 		text, _ := content["value"].(string)
-		for _, w := range words(text) {
-			out[w]++
-		}
+		out = append(out, words(text))
 	}
 	return out
 }

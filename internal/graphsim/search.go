@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // POST /search/query over externalItem (graph-connectors.md §8), trimmed as
@@ -62,7 +64,7 @@ func (s *Sim) searchQuery(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "BadRequest", "size must be 1 to 500 and from not negative.")
 		return
 	}
-	terms := words(q.Query.QueryString)
+	terms := queryTerms(q.Query.QueryString)
 	type hit struct {
 		conn, id string
 		score    int
@@ -84,14 +86,14 @@ func (s *Sim) searchQuery(w http.ResponseWriter, r *http.Request) {
 		}
 		in := s.memberOf(conn, user)
 		for id, it := range conn.items {
-			if !s.allowed(user, in, it.acl) {
+			if !s.allowed(user, in, it.aces) {
 				continue
 			}
 			summary := ""
 			if it.content != nil {
 				summary, _ = it.content["value"].(string)
 			}
-			score := match(terms, it.words)
+			score := match(terms, it.text)
 			if score == 0 && len(terms) > 0 {
 				continue
 			}
@@ -115,21 +117,60 @@ func (s *Sim) searchQuery(w http.ResponseWriter, r *http.Request) {
 			"contentSource": "/external/connections/" + h.conn,
 			"resource":      map[string]any{"@odata.type": "#microsoft.graph.externalConnectors.externalItem", "properties": h.props}})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": []any{map[string]any{"searchTerms": terms,
+	var searchTerms []string
+	for _, t := range terms {
+		searchTerms = append(searchTerms, t...)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": []any{map[string]any{"searchTerms": searchTerms,
 		"hitsContainers": []any{map[string]any{"total": total, "moreResultsAvailable": q.From+len(page) < total, "hits": out}}}}})
 }
 
-// words splits text into lower-case words.
+// words splits text into lower-case words without diacritics, as
+// Microsoft Search matches them ("Seán" is found by "sean").
 func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	folded := make([]rune, 0, len(s))
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			folded = append(folded, r)
+		}
+	}
+	return strings.FieldsFunc(string(folded), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 }
 
-// match counts the occurrences of terms in an item's words; 0 unless
-// every term is in.
-func match(terms []string, words map[string]int) int {
+// queryTerms splits a query string into terms, each a phrase of one or
+// more words: a quoted string, or a word that has several ("Acme's",
+// "multi-language"), is a phrase, as in KQL.
+func queryTerms(q string) [][]string {
+	var out [][]string
+	for i, part := range strings.Split(q, `"`) {
+		if i%2 == 1 {
+			if ws := words(part); len(ws) > 0 {
+				out = append(out, ws)
+			}
+			continue
+		}
+		for _, f := range strings.Fields(part) {
+			if ws := words(f); len(ws) > 0 {
+				out = append(out, ws)
+			}
+		}
+	}
+	return out
+}
+
+// match counts the occurrences of terms in an item's fields, a phrase
+// within one field; 0 unless every term is in.
+func match(terms [][]string, fields [][]string) int {
 	n := 0
 	for _, t := range terms {
-		c := words[t]
+		c := 0
+		for _, f := range fields {
+			for i := 0; i+len(t) <= len(f); i++ {
+				if slices.Equal(f[i:i+len(t)], t) {
+					c++
+				}
+			}
+		}
 		if c == 0 {
 			return 0
 		}
@@ -138,29 +179,43 @@ func match(terms []string, words map[string]int) int {
 	return n
 }
 
+// ace is one ACL entry, lower-cased.
+type ace struct {
+	typ, value string
+	deny       bool
+}
+
+func parseACL(acl []any) []ace {
+	out := make([]ace, 0, len(acl))
+	for _, raw := range acl {
+		m, _ := raw.(map[string]any)
+		typ, _ := m["type"].(string)
+		value, _ := m["value"].(string)
+		out = append(out, ace{typ: strings.ToLower(typ), value: value, deny: strings.EqualFold(fmt.Sprint(m["accessType"]), "deny")})
+	}
+	return out
+}
+
 // allowed evaluates an ACL for a user who is in the external groups in:
 // deny wins over grant. conn is locked.
-func (s *Sim) allowed(user string, in map[string]bool, acl []any) bool {
+func (s *Sim) allowed(user string, in map[string]bool, acl []ace) bool {
 	granted := false
-	for _, raw := range acl {
-		ace, _ := raw.(map[string]any)
-		typ, _ := ace["type"].(string)
-		value, _ := ace["value"].(string)
+	for _, a := range acl {
 		var match bool
-		switch strings.ToLower(typ) {
+		switch a.typ {
 		case "user":
-			match = strings.EqualFold(value, user)
+			match = strings.EqualFold(a.value, user)
 		case "everyone", "everyoneexceptguests":
-			match = strings.EqualFold(value, s.tenant)
+			match = strings.EqualFold(a.value, s.tenant)
 		case "group":
-			match = s.inEntraGroup(user, value, map[string]bool{})
+			match = s.inEntraGroup(user, a.value, map[string]bool{})
 		case "externalgroup":
-			match = in[value]
+			match = in[a.value]
 		}
 		if !match {
 			continue
 		}
-		if strings.EqualFold(fmt.Sprint(ace["accessType"]), "deny") {
+		if a.deny {
 			return false
 		}
 		granted = true
@@ -235,7 +290,7 @@ func (s *Sim) Visible(connID, user string) []string {
 	var out []string
 	in := s.memberOf(conn, user)
 	for id, it := range conn.items {
-		if s.allowed(user, in, it.acl) {
+		if s.allowed(user, in, it.aces) {
 			out = append(out, id)
 		}
 	}

@@ -3,7 +3,6 @@ package push
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -15,7 +14,7 @@ import (
 
 // itemFormat changes whenever Item builds items differently: a new format
 // makes every call a candidate for the next push.
-const itemFormat = "item-v1"
+const itemFormat = "item-v2"
 
 var plainItemID = regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`)
 
@@ -81,7 +80,7 @@ func Item(c *core.Call, workspaceName string, indexedAt time.Time, acl []graph.A
 		setString("outcome", c.Outcome.Name)
 	}
 	setString("workspace", workspaceName)
-	return graph.Item{ID: ItemID(c.ID), ACL: acl, Properties: props, Content: Content(c, workspaceName)}
+	return graph.Item{ID: ItemID(c.ID), ACL: acl, Properties: props, Content: Content(c)}
 }
 
 func title(c *core.Call) string {
@@ -134,115 +133,70 @@ func hostName(c *core.Call) string {
 }
 
 // Content is the text of a call's item: what Microsoft Search searches
-// and Copilot reads. It holds what the local index searches (title,
-// accounts, deals, people, brief, key points, action items, topics,
-// trackers) and what Copilot answers from besides (highlights, outline,
-// outcome, transcript), in labelled sections.
-func Content(c *core.Call, workspaceName string) string {
+// and Copilot reads. It holds exactly the text the local index searches —
+// title, accounts, deals, participants (name, job title, email), brief,
+// key points, action items, topics and trackers — so that the same words
+// find the same calls in Microsoft 365 as in gongconnector's own search.
+// Sections are set apart by blank lines and list marks, never by words
+// of our own, which would match queries the call does not. What users ask
+// about besides (dates, duration, host, outcome, workspace) is in the
+// item's properties.
+func Content(c *core.Call) string {
 	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	line("%s", title(c))
-	var meta []string
-	if !c.Started.IsZero() {
-		meta = append(meta, c.Started.UTC().Format("Monday 2 January 2006 15:04 MST"))
-	}
-	if c.Duration > 0 {
-		meta = append(meta, fmt.Sprintf("%d minutes", int(math.Round(c.Duration.Minutes()))))
-	}
-	if workspaceName != "" {
-		meta = append(meta, "workspace "+workspaceName)
-	}
-	if len(meta) > 0 {
-		line("%s", strings.Join(meta, ", "))
-	}
-	if names := accountNames(c); len(names) > 0 {
-		line("Accounts: %s", strings.Join(names, "; "))
-	}
-	if names := dealNames(c); len(names) > 0 {
-		line("Deals: %s", strings.Join(names, "; "))
-	}
-	if len(c.Parties) > 0 {
-		line("\nParticipants:")
-		for _, p := range c.Parties {
-			var parts []string
-			for _, s := range []string{p.Name, p.Title, p.Email} {
-				if s = strings.TrimSpace(s); s != "" {
-					parts = append(parts, s)
-				}
-			}
-			if len(parts) > 0 {
-				line("- %s", strings.Join(parts, ", "))
+	section := func(lines ...string) {
+		var kept []string
+		for _, l := range lines {
+			if l = strings.TrimSpace(l); l != "" {
+				kept = append(kept, l)
 			}
 		}
-	}
-	if c.Brief != "" {
-		line("\nBrief:\n%s", c.Brief)
-	}
-	if len(c.KeyPoints) > 0 {
-		line("\nKey points:")
-		for _, k := range c.KeyPoints {
-			line("- %s", k)
+		if len(kept) == 0 {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		for _, l := range kept {
+			b.WriteString(l)
+			b.WriteString("\n")
 		}
 	}
-	if len(c.ActionItems) > 0 {
-		line("\nAction items:")
-		for _, a := range c.ActionItems {
-			if a.Speaker != "" {
-				line("- %s (%s, at %s)", a.Text, a.Speaker, clock(a.StartSec))
-			} else {
-				line("- %s (at %s)", a.Text, clock(a.StartSec))
+	section(c.Title, strings.Join(accountNames(c), "; "), strings.Join(dealNames(c), "; "))
+	var people []string
+	for _, p := range c.Parties {
+		var parts []string
+		for _, s := range []string{p.Name, p.Title, p.Email} {
+			if s = strings.TrimSpace(s); s != "" {
+				parts = append(parts, s)
 			}
 		}
+		people = append(people, strings.Join(parts, ", "))
 	}
-	if len(c.Highlights) > 0 {
-		line("\nHighlights:")
-		for _, h := range c.Highlights {
-			line("%s:", h.Title)
-			for _, it := range h.Items {
-				line("- %s (at %s)", it.Text, clock(it.StartSec))
-			}
-		}
+	section(people...)
+	section(c.Brief)
+	section(bullets(c.KeyPoints)...)
+	var actions []string
+	for _, a := range c.ActionItems {
+		actions = append(actions, a.Text)
 	}
-	if len(c.Outline) > 0 {
-		line("\nOutline:")
-		for _, o := range c.Outline {
-			line("%s (at %s):", o.Section, clock(o.StartSec))
-			for _, it := range o.Items {
-				line("- %s", it.Text)
-			}
-		}
+	section(bullets(actions)...)
+	var topics, trackers []string
+	for _, t := range c.Topics {
+		topics = append(topics, t.Name)
 	}
-	if len(c.Topics) > 0 {
-		var ts []string
-		for _, t := range c.Topics {
-			ts = append(ts, t.Name)
-		}
-		line("\nTopics: %s", strings.Join(ts, "; "))
+	for _, t := range c.Trackers {
+		trackers = append(trackers, t.Name)
 	}
-	if len(c.Trackers) > 0 {
-		var ts []string
-		for _, t := range c.Trackers {
-			ts = append(ts, fmt.Sprintf("%s (%d)", t.Name, t.Count))
-		}
-		line("Trackers: %s", strings.Join(ts, "; "))
-	}
-	if c.Outcome != nil && c.Outcome.Name != "" {
-		line("Outcome: %s", c.Outcome.Name)
-	}
-	if len(c.Transcript) > 0 {
-		line("\nTranscript:")
-		for _, t := range c.Transcript {
-			line("[%s] %s", clock(float64(t.StartMS)/1000), t.Text)
-		}
-	}
+	section(strings.Join(topics, "; "), strings.Join(trackers, "; "))
 	return b.String()
 }
 
-// clock writes seconds into a call as m:ss or h:mm:ss.
-func clock(sec float64) string {
-	s := int(sec)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+func bullets(items []string) []string {
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if it = strings.TrimSpace(it); it != "" {
+			out = append(out, "- "+it)
+		}
 	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
+	return out
 }
