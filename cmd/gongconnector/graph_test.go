@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -447,4 +448,52 @@ func TestMicrosoft365EndToEnd(t *testing.T) {
 	if compared < 20 {
 		t.Errorf("only %d searches compared", compared)
 	}
+}
+
+// TestServePushesToMicrosoft365: with graph.enabled, serve pushes after
+// its crawls, beside them.
+func TestServePushesToMicrosoft365(t *testing.T) {
+	m := newM365(t, 300, "  mode: gong")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out, errOut bytes.Buffer
+	p := &program{stdout: &out, stderr: &errOut, getenv: func(k string) string { return m.env[k] },
+		graphHTTP: m.http, schemaPoll: time.Millisecond, pushUnlimited: true}
+	ready := make(chan struct{})
+	p.ready = func(string, string) { close(ready) }
+	done := make(chan int, 1)
+	go func() { done <- p.run(ctx, []string{"serve", "--config", m.cfgPath, "--addr", "127.0.0.1:0"}) }()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("serve: exit %d\n%s", code, errOut.String())
+	}
+	cfg, err := config.Load(m.cfgPath, func(k string) string { return m.env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		db, err := sqlite.Open(t.Context(), dbFile(cfg.DataDir))
+		n := 0
+		if err == nil {
+			n, _ = db.CountCalls(t.Context())
+			db.Close()
+		}
+		if n > 250 && len(m.graph.Items("gongcalls")) == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute the index has %d calls and the connection %d items\n%s", n, len(m.graph.Items("gongcalls")), errOut.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve: exit %d\n%s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "graph: pushed to Microsoft 365") {
+		t.Errorf("serve logged no push:\n%s", errOut.String())
+	}
+	m.check(t)
 }

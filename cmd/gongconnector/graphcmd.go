@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -87,9 +88,9 @@ func (p *program) graphCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return p.graphSetup(ctx, cfg, db, client, log)
+		return p.graphSetup(ctx, cfg, db, client, log, p.stdout)
 	case "push":
-		rep, err := p.graphPush(ctx, cfg, db, log)
+		rep, err := p.graphPush(ctx, cfg, db, log, p.stdout)
 		p.printPush(rep)
 		return err
 	case "status":
@@ -101,14 +102,14 @@ func (p *program) graphCmd(ctx context.Context, args []string) error {
 // graphSetup creates or updates the connection and registers the schema,
 // waiting while Graph provisions it (minutes). A connection other than
 // the one pushed to before starts with nothing pushed.
-func (p *program) graphSetup(ctx context.Context, cfg *config.Config, db *sqlite.DB, client *graph.Client, log *slog.Logger) error {
+func (p *program) graphSetup(ctx context.Context, cfg *config.Config, db *sqlite.DB, client *graph.Client, log *slog.Logger, out io.Writer) error {
 	want := graph.Connection{ID: cfg.Graph.ConnectionID, Name: cfg.DisplayName, Description: cfg.Graph.Description, ContentCategory: "meetingTranscripts"}
 	conn, err := client.EnsureConnection(ctx, want)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.stdout, "Connection %s (%q) at %s: %s\n", conn.ID, conn.Name, client.BaseURL(), cmp.Or(conn.State, "created"))
-	fmt.Fprintln(p.stdout, "Registering the schema; Microsoft Graph takes a few minutes to provision it...")
+	fmt.Fprintf(out, "Connection %s (%q) at %s: %s\n", conn.ID, conn.Name, client.BaseURL(), cmp.Or(conn.State, "created"))
+	fmt.Fprintln(out, "Registering the schema; Microsoft Graph takes a few minutes to provision it...")
 	if err := client.RegisterSchema(ctx, want.ID, graph.CallSchema(), p.graphPoll()); err != nil {
 		return err
 	}
@@ -130,7 +131,7 @@ func (p *program) graphSetup(ctx context.Context, cfg *config.Config, db *sqlite
 	if err := db.SetSetting(ctx, graphSetupKey, string(b)); err != nil {
 		return err
 	}
-	fmt.Fprintf(p.stdout, "Schema registered: %d properties. Run gongconnector graph push --config %s.\n", len(graph.CallSchema().Properties), cfg.Path)
+	fmt.Fprintf(out, "Schema registered: %d properties. Run gongconnector graph push --config %s.\n", len(graph.CallSchema().Properties), cfg.Path)
 	return nil
 }
 
@@ -145,7 +146,7 @@ func (p *program) graphPoll() time.Duration {
 // graphPush sets the connection up if it was not (or was for another
 // connection or schema), then pushes what changed. The report is stored
 // for graph status even when the push failed.
-func (p *program) graphPush(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger) (lastPush, error) {
+func (p *program) graphPush(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, out io.Writer) (lastPush, error) {
 	client, err := p.entraClient(cfg, "pushing to Microsoft 365 needs the app registration of identity.entra", log)
 	if err != nil {
 		return lastPush{}, err
@@ -157,7 +158,7 @@ func (p *program) graphPush(ctx context.Context, cfg *config.Config, db *sqlite.
 		_ = json.Unmarshal([]byte(v), &st)
 	}
 	if st.Target != graphTarget(cfg) || st.Schema != schemaVersion() {
-		if err := p.graphSetup(ctx, cfg, db, client, log); err != nil {
+		if err := p.graphSetup(ctx, cfg, db, client, log, out); err != nil {
 			return lastPush{}, err
 		}
 	}
@@ -171,13 +172,13 @@ func (p *program) graphPush(ctx context.Context, cfg *config.Config, db *sqlite.
 		pusher.ItemsPerSecond = -1
 	}
 	rep, err := pusher.Push(ctx, a)
-	out := lastPush{Report: rep, People: len(a.People), Unresolved: unresolved}
-	if b, merr := json.Marshal(out); merr == nil {
+	last := lastPush{Report: rep, People: len(a.People), Unresolved: unresolved}
+	if b, merr := json.Marshal(last); merr == nil {
 		if serr := db.SetSetting(context.WithoutCancel(ctx), graphLastPushKey, string(b)); serr != nil {
 			err = errors.Join(err, serr)
 		}
 	}
-	return out, err
+	return last, err
 }
 
 // pushAccess is who may see which item in Microsoft 365: everyone in the

@@ -87,10 +87,12 @@ type service struct {
 	accessErr atomic.Pointer[string]
 	// mu guards cfg, which the setup page changes (see setup.go).
 	mu sync.Mutex
+	// pushNow asks the Microsoft 365 push loop for a push (graph.enabled).
+	pushNow chan struct{}
 }
 
 func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger, demo bool) (*service, error) {
-	s := &service{p: p, cfg: cfg, db: db, log: log, metrics: server.NewMetrics()}
+	s := &service{p: p, cfg: cfg, db: db, log: log, metrics: server.NewMetrics(), pushNow: make(chan struct{}, 1)}
 	// Browser sessions survive a restart when the key comes from the
 	// environment.
 	secret, err := config.Secret(p.getenv, "GONGCONNECTOR_SESSION_KEY")
@@ -257,7 +259,46 @@ func (s *service) crawl(ctx context.Context, kind string) (core.CrawlRun, error)
 	if after, _ := s.db.SnapshotTaken(context.WithoutCancel(ctx)); after.After(before) || s.access.Load() == nil {
 		s.refreshAccess(context.WithoutCancel(ctx))
 	}
+	s.askPush()
 	return run, err
+}
+
+// askPush asks the push loop for a push; one already asked for covers it.
+func (s *service) askPush() {
+	select {
+	case s.pushNow <- struct{}{}:
+	default:
+	}
+}
+
+// pushLoop pushes to Microsoft 365 when asked: at start (a push a killed
+// process left unfinished resumes) and after every crawl. A push runs
+// beside the crawls, never two at once; a failed one is retried by the
+// next.
+func (s *service) pushLoop(ctx context.Context) {
+	s.askPush()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.pushNow:
+		}
+		if taken, err := s.db.SnapshotTaken(ctx); err == nil && taken.IsZero() {
+			continue // nothing to push before the first crawl
+		}
+		rep, err := s.p.graphPush(ctx, s.config(), s.db, s.log, io.Discard)
+		if ctx.Err() != nil {
+			return
+		}
+		attrs := []any{slog.Int("pushed", rep.Pushed), slog.Int("deleted", rep.Deleted), slog.Int("failed", rep.Failed),
+			slog.Int("members_added", rep.MembersAdded), slog.Int("members_removed", rep.MembersRemoved),
+			slog.Duration("took", rep.Finished.Sub(rep.Started).Round(time.Millisecond))}
+		if err != nil {
+			s.log.Error("graph: push to Microsoft 365 failed; the next crawl retries it", append(attrs, slog.String("error", describe(err)))...)
+			continue
+		}
+		s.log.Info("graph: pushed to Microsoft 365", attrs...)
+	}
 }
 
 // run serves on l and runs the crawl schedule until ctx ends. Then it stops
@@ -269,6 +310,9 @@ func (s *service) run(ctx context.Context, l net.Listener) error {
 	defer stop()
 	var wg sync.WaitGroup
 	wg.Go(func() { s.sched.Run(ctx) })
+	if s.config().Graph.Enabled {
+		wg.Go(func() { s.pushLoop(ctx) })
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	var err error

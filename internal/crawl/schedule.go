@@ -99,8 +99,9 @@ func (s *Scheduler) State() ScheduleState {
 		LastFull: s.lastOK[core.CrawlFull], LastIncremental: s.lastOK[core.CrawlIncremental], LastError: s.lastErr,
 	}
 	if !s.paused {
-		st.NextFull, _ = s.nextLocked(core.CrawlFull)
-		st.NextIncremental, _ = s.nextLocked(core.CrawlIncremental)
+		now := time.Now()
+		st.NextFull, _ = s.nextLocked(core.CrawlFull, now)
+		st.NextIncremental, _ = s.nextLocked(core.CrawlIncremental, now)
 	}
 	return st
 }
@@ -169,7 +170,7 @@ func (s *Scheduler) poke() {
 
 // nextLocked returns when a scheduled crawl of kind is next due, and
 // whether one is scheduled at all.
-func (s *Scheduler) nextLocked(kind string) (time.Time, bool) {
+func (s *Scheduler) nextLocked(kind string, now time.Time) (time.Time, bool) {
 	every := s.opts.Incremental
 	if kind == core.CrawlFull {
 		every = s.opts.Full
@@ -179,7 +180,9 @@ func (s *Scheduler) nextLocked(kind string) (time.Time, bool) {
 	}
 	ok, try := s.lastOK[kind], s.lastTry[kind]
 	if ok.IsZero() && try.IsZero() {
-		return time.Now(), true
+		// Never run: due now. (Not time.Now(), a moment after the caller's
+		// now, which would never be due.)
+		return now, true
 	}
 	next := ok.Add(every)
 	if try.After(ok) { // the last attempt failed
@@ -202,7 +205,7 @@ func (s *Scheduler) due(now time.Time) (string, time.Duration) {
 	}
 	var wait time.Duration
 	for _, kind := range []string{core.CrawlFull, core.CrawlIncremental} {
-		next, ok := s.nextLocked(kind)
+		next, ok := s.nextLocked(kind, now)
 		if !ok {
 			continue
 		}

@@ -200,3 +200,26 @@ func TestScheduleSetIntervals(t *testing.T) {
 		t.Errorf("ran %v, want %v", got, want)
 	}
 }
+
+// TestScheduleFirstCrawlOnRealClock: a scheduler that never ran starts a
+// full crawl at once on the real clock, where time moves between two
+// readings (fake time hid a scheduler that waited forever for it).
+func TestScheduleFirstCrawlOnRealClock(t *testing.T) {
+	ran := make(chan string, 4)
+	s := NewScheduler(func(ctx context.Context, kind string) (core.CrawlRun, error) {
+		ran <- kind
+		return core.CrawlRun{Kind: kind, Status: core.RunSucceeded}, nil
+	}, ScheduleOptions{Full: 24 * time.Hour, Incremental: 15 * time.Minute})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case kind := <-ran:
+		if kind != core.CrawlFull {
+			t.Errorf("the first crawl is %s, want full", kind)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a scheduler that never ran started no crawl in 10 s")
+	}
+}
