@@ -91,12 +91,12 @@ func TestNamesMigration(t *testing.T) {
 	}
 	db.Close()
 
-	// Back to schema v7: no names table (nor vocabulary).
+	// Back to schema v7: no names table (nor vocabulary, nor push state).
 	raw, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"DROP TABLE call_vocab", "DROP TABLE call_names", "PRAGMA user_version = 7"} {
+	for _, q := range []string{"DROP TABLE graph_items", "DROP TABLE graph_groups", "DROP TABLE graph_members", "DROP TABLE call_vocab", "DROP TABLE call_names", "PRAGMA user_version = 7"} {
 		if _, err := raw.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
