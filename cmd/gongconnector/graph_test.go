@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -506,4 +509,88 @@ func TestServePushesToMicrosoft365(t *testing.T) {
 		t.Errorf("serve logged no push:\n%s", errOut.String())
 	}
 	m.check(t, 1)
+}
+
+// TestGraphFakeCommand: `graph --fake` serves a double that setup, push
+// and status work against, with the certificate and credential it wrote;
+// and the commands say what is wrong when the credential is missing or
+// the app lacks a permission.
+func TestGraphFakeCommand(t *testing.T) {
+	// Few calls: the double keeps Graph's 25 items a second.
+	cfgPath, env, _ := tenant(t, 60)
+	if code, _, errOut := cli(t, env, "crawl", "--full", "--config", cfgPath); code != 0 {
+		t.Fatal(errOut)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var fakeOut, fakeErr bytes.Buffer
+	ready := make(chan string, 1)
+	fake := &program{stdout: &fakeOut, stderr: &fakeErr, getenv: func(k string) string { return env[k] },
+		ready: func(_, addr string) { ready <- addr }}
+	done := make(chan int, 1)
+	go func() { done <- fake.run(ctx, []string{"graph", "--fake", "--config", cfgPath, "--dir", dir}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case code := <-done:
+		t.Fatalf("graph --fake: exit %d\n%s", code, fakeErr.String())
+	}
+	// The settings it printed, and the files it wrote.
+	printed := fakeOut.String()
+	for _, want := range []string{"tenant_id: " + fakeTenant, "client_id: " + fakeClient, "graph_url: " + url + "/v1.0", "authority_host: " + url, "graph-double.env"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("graph --fake printed no %q:\n%s", want, printed)
+		}
+	}
+	envFile, err := os.ReadFile(filepath.Join(dir, "graph-double.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.TrimPrefix(strings.Fields(string(envFile))[1], "ENTRA_CLIENT_SECRET=")
+	if strings.Contains(printed, secret) {
+		t.Error("graph --fake printed the client secret")
+	}
+	pemBytes, err := os.ReadFile(filepath.Join(dir, "graph-double.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatal("graph-double.pem holds no certificate")
+	}
+	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+
+	// Point the configuration at it, as printed.
+	cfgText, _ := os.ReadFile(cfgPath)
+	cfgText = append(cfgText, fmt.Sprintf("identity:\n  entra:\n    tenant_id: %s\n    client_id: %s\n    graph_url: %s/v1.0\n    authority_host: %s\n",
+		fakeTenant, fakeClient, url, url)...)
+	if err := os.WriteFile(cfgPath, cfgText, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(env map[string]string, args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		p := &program{stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] }, graphHTTP: trusting,
+			schemaPoll: time.Millisecond, pushUnlimited: true}
+		code := p.run(t.Context(), append(args, "--config", cfgPath))
+		return code, out.String(), errOut.String()
+	}
+	if code, _, errOut := run(env, "graph", "push"); code != 1 || !strings.Contains(errOut, "ENTRA_CLIENT_SECRET") {
+		t.Errorf("push without a credential: exit %d, %s", code, errOut)
+	}
+	withSecret := maps.Clone(env)
+	withSecret["ENTRA_CLIENT_SECRET"] = secret
+	if code, out, errOut := run(withSecret, "graph", "status"); code != 0 || !strings.Contains(out, "not set up") {
+		t.Errorf("status before setup: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := run(withSecret, "graph", "push")
+	if code != 0 || !strings.Contains(out, "Schema registered") || !strings.Contains(out, "Pushed ") {
+		t.Fatalf("push: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(withSecret, "graph", "status")
+	if code != 0 || !strings.Contains(out, "state in Microsoft 365: ready") || !strings.Contains(out, "0 calls to push, 0 to delete") || !strings.Contains(out, "Last push: ") {
+		t.Errorf("status after a push: exit %d\n%s%s", code, out, errOut)
+	}
+	cancel()
+	<-done
 }
