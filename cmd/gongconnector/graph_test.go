@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -199,43 +198,10 @@ func (m *m365) check(t *testing.T, every int, also ...string) map[string]int {
 // searchGraph runs POST /search/query as user over the connection.
 func (m *m365) searchGraph(t *testing.T, user, query string) []string {
 	t.Helper()
-	var ids []string
-	for from := 0; ; from += 500 {
-		body, _ := json.Marshal(map[string]any{"requests": []any{map[string]any{"entityTypes": []string{"externalItem"},
-			"contentSources": []string{"/external/connections/gongcalls"}, "query": map[string]string{"queryString": query},
-			"from": from, "size": 500, "fields": []string{"title"}}}})
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, m.srv.URL+"/v1.0/search/query", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+m.token(t))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(graphsim.SearchUserHeader, user)
-		res, err := m.srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out struct {
-			Value []struct {
-				HitsContainers []struct {
-					More bool `json:"moreResultsAvailable"`
-					Hits []struct {
-						HitID string `json:"hitId"`
-					} `json:"hits"`
-				} `json:"hitsContainers"`
-			} `json:"value"`
-		}
-		err = json.NewDecoder(res.Body).Decode(&out)
-		res.Body.Close()
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("search/query: %d %v", res.StatusCode, err)
-		}
-		c := out.Value[0].HitsContainers[0]
-		for _, h := range c.Hits {
-			ids = append(ids, h.HitID)
-		}
-		if !c.More {
-			break
-		}
+	ids, err := graphsim.SearchHits(t.Context(), m.http, m.srv.URL, m.token(t), user, "gongcalls", query)
+	if err != nil {
+		t.Fatal(err)
 	}
-	slices.Sort(ids)
 	return ids
 }
 

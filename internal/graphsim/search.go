@@ -1,7 +1,9 @@
 package graphsim
 
 import (
+	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -296,4 +298,54 @@ func (s *Sim) Visible(connID, user string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// SearchHits runs POST /v1.0/search/query at base (the double's URL) with
+// an app token, as user over one connection, reads every page and returns
+// the ids of the hits, sorted (tests).
+func SearchHits(ctx context.Context, c *http.Client, base, token, user, connID, query string) ([]string, error) {
+	var ids []string
+	for from := 0; ; from += 500 {
+		body, err := json.Marshal(map[string]any{"requests": []any{map[string]any{"entityTypes": []string{"externalItem"},
+			"contentSources": []string{"/external/connections/" + connID}, "query": map[string]string{"queryString": query},
+			"from": from, "size": 500, "fields": []string{"title"}}}})
+		if err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+"/v1.0/search/query", bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(SearchUserHeader, user)
+		res, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var out struct {
+			Value []struct {
+				HitsContainers []struct {
+					More bool `json:"moreResultsAvailable"`
+					Hits []struct {
+						HitID string `json:"hitId"`
+					} `json:"hits"`
+				} `json:"hitsContainers"`
+			} `json:"value"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK || len(out.Value) != 1 || len(out.Value[0].HitsContainers) != 1 {
+			return nil, fmt.Errorf("search/query: status %d: %v", res.StatusCode, err)
+		}
+		hc := out.Value[0].HitsContainers[0]
+		for _, h := range hc.Hits {
+			ids = append(ids, h.HitID)
+		}
+		if !hc.More {
+			break
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
 }

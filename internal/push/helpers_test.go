@@ -1,7 +1,6 @@
 package push
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -9,9 +8,10 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
-	"sort"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"gongconnector/internal/core"
 	"gongconnector/internal/graph"
@@ -138,39 +138,19 @@ func people() []Person {
 // search runs POST /search/query as user and returns the item ids found.
 func (e *env) search(t testing.TB, user, query string) []string {
 	t.Helper()
-	var ids []string
-	for from := 0; ; from += 500 {
-		body := map[string]any{"requests": []any{map[string]any{"entityTypes": []string{"externalItem"},
-			"contentSources": []string{"/external/connections/" + testConn}, "query": map[string]string{"queryString": query},
-			"from": from, "size": 500, "fields": []string{"title"}}}}
-		res, err := e.client.Do(t.Context(), graph.Request{Method: http.MethodPost, URL: "/search/query", Body: body,
-			Header: http.Header{graphsim.SearchUserHeader: {user}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out struct {
-			Value []struct {
-				HitsContainers []struct {
-					Total int  `json:"total"`
-					More  bool `json:"moreResultsAvailable"`
-					Hits  []struct {
-						HitID string `json:"hitId"`
-					} `json:"hits"`
-				} `json:"hitsContainers"`
-			} `json:"value"`
-		}
-		if err := json.Unmarshal(res.Body, &out); err != nil {
-			t.Fatal(err)
-		}
-		c := out.Value[0].HitsContainers[0]
-		for _, h := range c.Hits {
-			ids = append(ids, h.HitID)
-		}
-		if !c.More {
-			break
-		}
+	cred, err := graph.NewTokenCredential(graph.Credentials{TenantID: testTenant, ClientID: testClient,
+		ClientSecret: testSecret, AuthorityHost: e.srv.URL}, e.srv.Client())
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.Strings(ids)
+	tok, err := cred.GetToken(t.Context(), policy.TokenRequestOptions{Scopes: []string{graph.Scope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := graphsim.SearchHits(t.Context(), e.srv.Client(), e.srv.URL, tok.Token, user, testConn, query)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return ids
 }
 

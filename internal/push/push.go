@@ -193,15 +193,7 @@ func (r *run) push(ctx context.Context, a Access) error {
 }
 
 func (r *run) removeMembers(ctx context.Context, want, have map[string]map[string]bool) error {
-	var gone []core.Membership
-	for g, members := range have {
-		for m := range members {
-			if !want[g][m] {
-				gone = append(gone, core.Membership{Group: g, Member: m})
-			}
-		}
-	}
-	slices.SortFunc(gone, compareMembership)
+	gone := missing(have, want)
 	rec := newRecorder(func(done []core.Membership) error { return r.p.Store.RecordGroups(r.keep, nil, nil, done) })
 	err := r.each(ctx, len(gone), func(ctx context.Context, i int) error {
 		m := gone[i]
@@ -252,15 +244,7 @@ func (r *run) addMembers(ctx context.Context, want, have map[string]map[string]b
 	if err := errors.Join(err, created.flush()); err != nil {
 		return err
 	}
-	var add []core.Membership
-	for g, members := range want {
-		for m := range members {
-			if !have[g][m] {
-				add = append(add, core.Membership{Group: g, Member: m})
-			}
-		}
-	}
-	slices.SortFunc(add, compareMembership)
+	add := missing(want, have)
 	rec := newRecorder(func(done []core.Membership) error { return r.p.Store.RecordGroups(r.keep, nil, done, nil) })
 	err = r.each(ctx, len(add), func(ctx context.Context, i int) error {
 		m := add[i]
@@ -436,6 +420,18 @@ func (r *recorder[T]) flushLocked() error {
 	return nil
 }
 
-func compareMembership(a, b core.Membership) int {
-	return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Member, b.Member))
+// missing returns the memberships of a that b lacks, in order.
+func missing(a, b map[string]map[string]bool) []core.Membership {
+	var out []core.Membership
+	for g, members := range a {
+		for m := range members {
+			if !b[g][m] {
+				out = append(out, core.Membership{Group: g, Member: m})
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y core.Membership) int {
+		return cmp.Or(strings.Compare(x.Group, y.Group), strings.Compare(x.Member, y.Member))
+	})
+	return out
 }
