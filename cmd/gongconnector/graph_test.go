@@ -560,3 +560,38 @@ func TestGraphFakeCommand(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestMicrosoft365Modes: the everyone mode grants the tenant, and a
+// rollout audience limits either mode; in each, every directory user sees
+// in the double what the local rules let them see.
+func TestMicrosoft365Modes(t *testing.T) {
+	probe := newM365(t, 10, "  mode: gong")
+	var emails []string
+	for _, e := range probe.emails {
+		emails = append(emails, e)
+	}
+	slices.Sort(emails)
+	audience := fmt.Sprintf("  audience: [%s, %s, %s]", emails[0], emails[5], emails[9])
+	for _, tc := range []struct{ name, access string }{
+		{"everyone", "  mode: everyone"},
+		{"everyone with an audience", "  mode: everyone\n" + audience},
+		{"gong with an audience", "  mode: gong\n" + audience},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newM365(t, 400, tc.access)
+			m.run(t, "crawl", "--full")
+			m.run(t, "graph", "push")
+			counts := m.check(t, 1)
+			seeing := 0
+			for _, n := range counts {
+				if n > 0 {
+					seeing++
+				}
+			}
+			t.Logf("%d of %d directory users see calls", seeing, len(counts))
+			if strings.Contains(tc.access, "audience") && (seeing == 0 || seeing > 3) {
+				t.Errorf("%d users see calls with an audience of 3", seeing)
+			}
+		})
+	}
+}
