@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -552,6 +553,10 @@ func TestGraphFakeCommand(t *testing.T) {
 	code, out, errOut := run(withSecret, "graph", "push")
 	if code != 0 || !strings.Contains(out, "Schema registered") || !strings.Contains(out, "Pushed ") {
 		t.Fatalf("push: exit %d\n%s%s", code, out, errOut)
+	}
+	// The email directory: people are found in Entra ID by their UPN.
+	if people := regexp.MustCompile(`(\d+) people with access`).FindStringSubmatch(out); people == nil || people[1] == "0" || strings.Contains(out, "not found") {
+		t.Errorf("push found nobody in Entra ID:\n%s", out)
 	}
 	code, out, errOut = run(withSecret, "graph", "status")
 	if code != 0 || !strings.Contains(out, "state in Microsoft 365: ready") || !strings.Contains(out, "0 calls to push, 0 to delete") || !strings.Contains(out, "Last push: ") {
