@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -476,6 +477,13 @@ func TestServePushesToMicrosoft365(t *testing.T) {
 		t.Errorf("serve logged no push:\n%s", errOut.String())
 	}
 	m.check(t, 1)
+	var st statusJSON
+	if err := json.Unmarshal([]byte(m.run(t, "status", "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if p := st.Microsoft365; p == nil || p.Items != st.CallsIndexed || p.Pending != 0 || p.SetUp == "" || p.LastPush == nil || p.LastPush.Error != "" {
+		t.Errorf("status --json: microsoft365 %+v with %d calls indexed", p, st.CallsIndexed)
+	}
 }
 
 // TestGraphFakeCommand: `graph --fake` serves a double that setup, push

@@ -293,21 +293,54 @@ func (p *program) printPush(r lastPush) {
 	}
 }
 
-func (p *program) graphStatus(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger) error {
-	w := p.stdout
+// readPushStatus reads the push state from the index: it asks Graph
+// nothing.
+func readPushStatus(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*m365Status, error) {
+	m := &m365Status{Connection: cfg.Graph.ConnectionID}
 	var st graphSetupState
 	if v, ok, err := db.Setting(ctx, graphSetupKey); err != nil {
-		return err
+		return nil, err
 	} else if ok {
+		_ = json.Unmarshal([]byte(v), &st)
+	}
+	if st.Target == graphTarget(cfg) {
+		m.SetUp = st.At.Format(time.RFC3339)
+	}
+	a := push.Access{}
+	if cfg.Access.Mode == access.ModeEveryone && len(cfg.Access.Audience) == 0 {
+		a.EveryoneTenant = strings.ToLower(cfg.Identity.Entra.TenantID)
+	}
+	n, err := db.PushCounts(ctx, (&push.Pusher{Schema: graph.CallSchema()}).Version(a))
+	if err != nil {
+		return nil, err
+	}
+	m.Items, m.Pending, m.Removals, m.Groups, m.Members = n.Items, n.Pending, n.Removals, n.Groups, n.Members
+	if v, ok, err := db.Setting(ctx, graphLastPushKey); err == nil && ok {
+		var r lastPush
+		if json.Unmarshal([]byte(v), &r) == nil {
+			m.LastPush = &r
+		}
+	}
+	return m, nil
+}
+
+func (p *program) graphStatus(ctx context.Context, cfg *config.Config, db *sqlite.DB, log *slog.Logger) error {
+	w := p.stdout
+	m, err := readPushStatus(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
+	var st graphSetupState
+	if v, ok, err := db.Setting(ctx, graphSetupKey); err == nil && ok {
 		_ = json.Unmarshal([]byte(v), &st)
 	}
 	switch {
 	case st.Target == "":
 		fmt.Fprintf(w, "Connection %s: not set up (gongconnector graph setup --config %s)\n", cfg.Graph.ConnectionID, cfg.Path)
-	case st.Target != graphTarget(cfg):
+	case m.SetUp == "":
 		fmt.Fprintf(w, "Connection %s: the configuration names another connection than the one set up; the next push sets it up and pushes every call\n", cfg.Graph.ConnectionID)
 	default:
-		fmt.Fprintf(w, "Connection %s: set up %s", cfg.Graph.ConnectionID, st.At.Format(time.RFC3339))
+		fmt.Fprintf(w, "Connection %s: set up %s", cfg.Graph.ConnectionID, m.SetUp)
 		if client, err := p.entraClient(cfg, "reading the connection needs the app registration of identity.entra", log); err == nil {
 			var conn graph.Connection
 			if err := client.GetJSON(ctx, "/external/connections/"+cfg.Graph.ConnectionID, graph.PermConnection, &conn); err != nil {
@@ -318,24 +351,13 @@ func (p *program) graphStatus(ctx context.Context, cfg *config.Config, db *sqlit
 		}
 		fmt.Fprintln(w)
 	}
-	a := push.Access{}
-	if cfg.Access.Mode == access.ModeEveryone && len(cfg.Access.Audience) == 0 {
-		a.EveryoneTenant = strings.ToLower(cfg.Identity.Entra.TenantID)
-	}
-	n, err := db.PushCounts(ctx, (&push.Pusher{Schema: graph.CallSchema()}).Version(a))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "Items: %d pushed; %d calls to push, %d to delete\n", n.Items, n.Pending, n.Removals)
-	fmt.Fprintf(w, "External groups: %d, with %d memberships\n", n.Groups, n.Members)
-	if v, ok, err := db.Setting(ctx, graphLastPushKey); err == nil && ok {
-		var r lastPush
-		if json.Unmarshal([]byte(v), &r) == nil {
-			fmt.Fprintf(w, "Last push: %s, ", r.Started.UTC().Format(time.RFC3339))
-			p.printPush(r)
-			if r.Error != "" {
-				fmt.Fprintf(w, "It failed: %s\n", r.Error)
-			}
+	fmt.Fprintf(w, "Items: %d pushed; %d calls to push, %d to delete\n", m.Items, m.Pending, m.Removals)
+	fmt.Fprintf(w, "External groups: %d, with %d memberships\n", m.Groups, m.Members)
+	if r := m.LastPush; r != nil {
+		fmt.Fprintf(w, "Last push: %s, ", r.Started.UTC().Format(time.RFC3339))
+		p.printPush(*r)
+		if r.Error != "" {
+			fmt.Fprintf(w, "It failed: %s\n", r.Error)
 		}
 	}
 	return nil

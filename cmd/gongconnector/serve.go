@@ -150,7 +150,7 @@ func (p *program) newService(ctx context.Context, cfg *config.Config, db *sqlite
 		Auth:       server.NewAuthenticator(cfg.Server, nil, log),
 		Visibility: s.visibility,
 		Crawls:     s.sched,
-		Status:     func(ctx context.Context) (any, error) { return readStatus(ctx, db, cfg.Gong.DailyBudget) },
+		Status:     func(ctx context.Context) (any, error) { return readStatus(ctx, s.config(), db) },
 		Identities: func(ctx context.Context) (any, error) {
 			if m := s.people.Load(); m != nil {
 				return m, nil

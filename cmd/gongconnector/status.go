@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"gongconnector/internal/config"
 	"gongconnector/internal/core"
 	"gongconnector/internal/sqlite"
 )
@@ -21,6 +22,21 @@ type statusJSON struct {
 	DailyBudget           int             `json:"daily_budget"`
 	PermissionSnapshotAge string          `json:"permission_snapshot_taken,omitempty"`
 	Recent                []core.CrawlRun `json:"recent_crawls"`
+	// Microsoft365 is the push to Microsoft 365, when graph.enabled.
+	Microsoft365 *m365Status `json:"microsoft365,omitempty"`
+}
+
+// m365Status is the state of the push to Microsoft 365.
+type m365Status struct {
+	Connection string `json:"connection"`
+	// SetUp is when graph setup last ran for this connection (empty: not).
+	SetUp    string    `json:"set_up,omitempty"`
+	Items    int       `json:"items_pushed"`
+	Pending  int       `json:"calls_to_push"`
+	Removals int       `json:"items_to_delete"`
+	Groups   int       `json:"external_groups"`
+	Members  int       `json:"memberships"`
+	LastPush *lastPush `json:"last_push,omitempty"`
 }
 
 type runJSON struct {
@@ -66,7 +82,7 @@ func (p *program) status(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	st, err := readStatus(ctx, db, cfg.Gong.DailyBudget)
+	st, err := readStatus(ctx, cfg, db)
 	if err != nil {
 		return err
 	}
@@ -79,6 +95,10 @@ func (p *program) status(ctx context.Context, args []string) error {
 	if st.PermissionSnapshotAge != "" {
 		fmt.Fprintf(w, "Permission snapshot taken: %s\n", st.PermissionSnapshotAge)
 	}
+	if m := st.Microsoft365; m != nil {
+		fmt.Fprintf(w, "Microsoft 365 (connection %s): %d calls pushed, %d to push, %d to delete; %d external groups (gongconnector graph status for more)\n",
+			m.Connection, m.Items, m.Pending, m.Removals, m.Groups)
+	}
 	if len(st.Recent) == 0 {
 		fmt.Fprintln(w, "No crawl has run yet: run `gongconnector crawl --config FILE --full`.")
 		return nil
@@ -90,8 +110,8 @@ func (p *program) status(ctx context.Context, args []string) error {
 	return nil
 }
 
-func readStatus(ctx context.Context, db *sqlite.DB, budget int) (*statusJSON, error) {
-	st := &statusJSON{DailyBudget: budget}
+func readStatus(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*statusJSON, error) {
+	st := &statusJSON{DailyBudget: cfg.Gong.DailyBudget}
 	var err error
 	if st.CallsIndexed, err = db.CountCalls(ctx); err != nil {
 		return nil, err
@@ -118,6 +138,11 @@ func readStatus(ctx context.Context, db *sqlite.DB, budget int) (*statusJSON, er
 	}
 	if !taken.IsZero() {
 		st.PermissionSnapshotAge = taken.UTC().Format(time.RFC3339)
+	}
+	if cfg.Graph.Enabled {
+		if st.Microsoft365, err = readPushStatus(ctx, cfg, db); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }

@@ -27,6 +27,25 @@ type indexStatus struct {
 	SnapshotTaken    string `json:"permission_snapshot_taken"`
 	// BudgetLeft is DailyBudget less today's requests; -1 without budget.
 	BudgetLeft int `json:"-"`
+	// Microsoft365 is the push to Microsoft 365, when it is on.
+	Microsoft365 *struct {
+		Connection string `json:"connection"`
+		SetUp      string `json:"set_up"`
+		Items      int    `json:"items_pushed"`
+		Pending    int    `json:"calls_to_push"`
+		Removals   int    `json:"items_to_delete"`
+		Groups     int    `json:"external_groups"`
+		Members    int    `json:"memberships"`
+		LastPush   *struct {
+			Finished       time.Time `json:"finished"`
+			Pushed         int       `json:"pushed"`
+			Deleted        int       `json:"deleted"`
+			Failed         int       `json:"failed"`
+			MembersAdded   int       `json:"members_added"`
+			MembersRemoved int       `json:"members_removed"`
+			Error          string    `json:"error"`
+		} `json:"last_push"`
+	} `json:"microsoft365"`
 }
 
 // problem is a cause of failed crawls: the message (which says what to
