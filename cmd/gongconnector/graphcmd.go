@@ -306,15 +306,11 @@ func readPushStatus(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*m3
 	if st.Target == graphTarget(cfg) {
 		m.SetUp = st.At.Format(time.RFC3339)
 	}
-	a := push.Access{}
-	if cfg.Access.Mode == access.ModeEveryone && len(cfg.Access.Audience) == 0 {
-		a.EveryoneTenant = strings.ToLower(cfg.Identity.Entra.TenantID)
-	}
-	n, err := db.PushCounts(ctx, (&push.Pusher{Schema: graph.CallSchema()}).Version(a))
+	n, err := db.PushCounts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m.Items, m.Pending, m.Removals, m.Groups, m.Members = n.Items, n.Pending, n.Removals, n.Groups, n.Members
+	m.Items, m.Groups, m.Members = n.Items, n.Groups, n.Members
 	if v, ok, err := db.Setting(ctx, graphLastPushKey); err == nil && ok {
 		var r lastPush
 		if json.Unmarshal([]byte(v), &r) == nil {
@@ -351,7 +347,15 @@ func (p *program) graphStatus(ctx context.Context, cfg *config.Config, db *sqlit
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "Items: %d pushed; %d calls to push, %d to delete\n", m.Items, m.Pending, m.Removals)
+	a := push.Access{}
+	if cfg.Access.Mode == access.ModeEveryone && len(cfg.Access.Audience) == 0 {
+		a.EveryoneTenant = strings.ToLower(cfg.Identity.Entra.TenantID)
+	}
+	pending, removals, err := db.PushPending(ctx, (&push.Pusher{Schema: graph.CallSchema()}).Version(a))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Items: %d pushed; %d calls to push, %d to delete\n", m.Items, pending, removals)
 	fmt.Fprintf(w, "External groups: %d, with %d memberships\n", m.Groups, m.Members)
 	if r := m.LastPush; r != nil {
 		fmt.Fprintf(w, "Last push: %s, ", r.Started.UTC().Format(time.RFC3339))

@@ -30,10 +30,12 @@ type statusJSON struct {
 type m365Status struct {
 	Connection string `json:"connection"`
 	// SetUp is when graph setup last ran for this connection (empty: not).
-	SetUp    string    `json:"set_up,omitempty"`
-	Items    int       `json:"items_pushed"`
-	Pending  int       `json:"calls_to_push"`
-	Removals int       `json:"items_to_delete"`
+	SetUp string `json:"set_up,omitempty"`
+	Items int    `json:"items_pushed"`
+	// Pending and Removals are counted by graph status only: they read
+	// every call.
+	Pending  *int      `json:"calls_to_push,omitempty"`
+	Removals *int      `json:"items_to_delete,omitempty"`
 	Groups   int       `json:"external_groups"`
 	Members  int       `json:"memberships"`
 	LastPush *lastPush `json:"last_push,omitempty"`
@@ -96,8 +98,8 @@ func (p *program) status(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "Permission snapshot taken: %s\n", st.PermissionSnapshotAge)
 	}
 	if m := st.Microsoft365; m != nil {
-		fmt.Fprintf(w, "Microsoft 365 (connection %s): %d calls pushed, %d to push, %d to delete; %d external groups (gongconnector graph status for more)\n",
-			m.Connection, m.Items, m.Pending, m.Removals, m.Groups)
+		fmt.Fprintf(w, "Microsoft 365 (connection %s): %d calls pushed; %d external groups (gongconnector graph status for more)\n",
+			m.Connection, m.Items, m.Groups)
 	}
 	if len(st.Recent) == 0 {
 		fmt.Fprintln(w, "No crawl has run yet: run `gongconnector crawl --config FILE --full`.")

@@ -369,9 +369,10 @@ func TestFatalErrors(t *testing.T) {
 	if n := e.sim.Counts().Graph; n > 25 {
 		t.Errorf("%d requests after the first refusal", n)
 	}
-	counts, _ := e.db.PushCounts(t.Context(), e.pusher.Version(Access{People: people()}))
-	if counts.Items != 0 || counts.Pending != 100 {
-		t.Errorf("push state %+v", counts)
+	counts, _ := e.db.PushCounts(t.Context())
+	pending, _, _ := e.db.PushPending(t.Context(), e.pusher.Version(Access{People: people()}))
+	if counts.Items != 0 || pending != 100 {
+		t.Errorf("push state %+v, %d calls to push", counts, pending)
 	}
 	// Graph down: the push stops after giveUpAfter failures in a row.
 	e.sim.SetRoles(testClient, graphsim.PermConnectionOwnedBy, graphsim.PermItemOwnedBy)

@@ -32,8 +32,6 @@ type indexStatus struct {
 		Connection string `json:"connection"`
 		SetUp      string `json:"set_up"`
 		Items      int    `json:"items_pushed"`
-		Pending    int    `json:"calls_to_push"`
-		Removals   int    `json:"items_to_delete"`
 		Groups     int    `json:"external_groups"`
 		Members    int    `json:"memberships"`
 		LastPush   *struct {
