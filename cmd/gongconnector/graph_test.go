@@ -481,7 +481,7 @@ func TestServePushesToMicrosoft365(t *testing.T) {
 	if err := json.Unmarshal([]byte(m.run(t, "status", "--json")), &st); err != nil {
 		t.Fatal(err)
 	}
-	if p := st.Microsoft365; p == nil || p.Items != st.CallsIndexed || p.SetUp == "" || p.LastPush == nil || p.LastPush.Error != "" {
+	if p := st.Microsoft365; p == nil || p.Items != st.CallsIndexed || p.Pending == nil || *p.Pending != 0 || p.SetUp == "" || p.LastPush == nil || p.LastPush.Error != "" {
 		t.Errorf("status --json: microsoft365 %+v with %d calls indexed", p, st.CallsIndexed)
 	}
 }
@@ -567,7 +567,7 @@ func TestGraphFakeCommand(t *testing.T) {
 		t.Errorf("push found nobody in Entra ID:\n%s", out)
 	}
 	code, out, errOut = run(withSecret, "graph", "status")
-	if code != 0 || !strings.Contains(out, "state in Microsoft 365: ready") || !strings.Contains(out, "0 calls to push, 0 to delete") || !strings.Contains(out, "Last push: ") {
+	if code != 0 || !strings.Contains(out, "state in Microsoft 365: ready") || !strings.Contains(out, "0 calls changed, added or deleted since") || !strings.Contains(out, "Last push: ") {
 		t.Errorf("status after a push: exit %d\n%s%s", code, out, errOut)
 	}
 	cancel()

@@ -310,7 +310,7 @@ func readPushStatus(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*m3
 	if err != nil {
 		return nil, err
 	}
-	m.Items, m.Groups, m.Members = n.Items, n.Groups, n.Members
+	m.Items, m.Pending, m.Groups, m.Members = n.Items, &n.Queued, n.Groups, n.Members
 	if v, ok, err := db.Setting(ctx, graphLastPushKey); err == nil && ok {
 		var r lastPush
 		if json.Unmarshal([]byte(v), &r) == nil {
@@ -347,15 +347,7 @@ func (p *program) graphStatus(ctx context.Context, cfg *config.Config, db *sqlit
 		}
 		fmt.Fprintln(w)
 	}
-	a := push.Access{}
-	if cfg.Access.Mode == access.ModeEveryone && len(cfg.Access.Audience) == 0 {
-		a.EveryoneTenant = strings.ToLower(cfg.Identity.Entra.TenantID)
-	}
-	pending, removals, err := db.PushPending(ctx, (&push.Pusher{Schema: graph.CallSchema()}).Version(a))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "Items: %d pushed; %d calls to push, %d to delete\n", m.Items, pending, removals)
+	fmt.Fprintf(w, "Items: %d pushed; %d calls changed, added or deleted since\n", m.Items, *m.Pending)
 	fmt.Fprintf(w, "External groups: %d, with %d memberships\n", m.Groups, m.Members)
 	if r := m.LastPush; r != nil {
 		fmt.Fprintf(w, "Last push: %s, ", r.Started.UTC().Format(time.RFC3339))

@@ -32,10 +32,8 @@ type m365Status struct {
 	// SetUp is when graph setup last ran for this connection (empty: not).
 	SetUp string `json:"set_up,omitempty"`
 	Items int    `json:"items_pushed"`
-	// Pending and Removals are counted by graph status only: they read
-	// every call.
-	Pending  *int      `json:"calls_to_push,omitempty"`
-	Removals *int      `json:"items_to_delete,omitempty"`
+	// Pending is the calls changed, added or deleted since the last push.
+	Pending  *int      `json:"calls_to_push"`
 	Groups   int       `json:"external_groups"`
 	Members  int       `json:"memberships"`
 	LastPush *lastPush `json:"last_push,omitempty"`
@@ -98,8 +96,8 @@ func (p *program) status(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "Permission snapshot taken: %s\n", st.PermissionSnapshotAge)
 	}
 	if m := st.Microsoft365; m != nil {
-		fmt.Fprintf(w, "Microsoft 365 (connection %s): %d calls pushed; %d external groups (gongconnector graph status for more)\n",
-			m.Connection, m.Items, m.Groups)
+		fmt.Fprintf(w, "Microsoft 365 (connection %s): %d calls pushed, %d to push; %d external groups (gongconnector graph status for more)\n",
+			m.Connection, m.Items, *m.Pending, m.Groups)
 	}
 	if len(st.Recent) == 0 {
 		fmt.Fprintln(w, "No crawl has run yet: run `gongconnector crawl --config FILE --full`.")

@@ -5,14 +5,19 @@ import "time"
 // PushCandidate is a call to push to Microsoft 365 as an external item:
 // new, or changed since it was pushed.
 type PushCandidate struct {
+	// ID is the call's id; Seq its place in the queue of changes.
+	ID  string
+	Seq int64
+	// Call is the call as indexed now; nil when the index no longer has it.
 	Call *Call
+	// Pushed says whether the call has an item in the connection.
+	Pushed bool
 	// WorkspaceName is the name of the call's workspace ("" if unknown).
 	WorkspaceName string
 	// IndexedAt is when the call's content last changed in the index.
 	IndexedAt time.Time
-	// Source is what the item is built from (the push's version, the call's
-	// content hash, its workspace's name): recorded once the item is
-	// pushed, so that an unchanged call is not pushed again.
+	// Source is what the item is built from (the call's content hash, its
+	// workspace's name), recorded with the item.
 	Source string
 }
 

@@ -50,10 +50,16 @@ type RetryPolicy struct {
 	// MaxRetryAfter is the longest Retry-After the client waits out; Graph
 	// asking for longer fails the request [2m].
 	MaxRetryAfter time.Duration
+	// ThrottleBudget is how long one request may wait out Graph's
+	// Retry-Afters in all [10m]. Within it, a retry Graph timed is not an
+	// attempt: a throttling storm slows a push down but fails nothing.
+	// Zero counts every retry as an attempt.
+	ThrottleBudget time.Duration
 }
 
 // defaultRetry is the policy NewClient installs.
-var defaultRetry = RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, MaxDelay: 30 * time.Second, MaxRetryAfter: 2 * time.Minute}
+var defaultRetry = RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, MaxDelay: 30 * time.Second, MaxRetryAfter: 2 * time.Minute,
+	ThrottleBudget: 10 * time.Minute}
 
 // Client sends requests to Microsoft Graph with an app-only token. It is
 // safe for concurrent use once configured.
@@ -197,16 +203,22 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		}
 	}
 	p := c.Retry
-	for attempt := 1; ; attempt++ {
+	var throttled time.Duration // Retry-Afters waited out
+	for attempt, tries := 1, 1; ; tries++ {
 		res, wait, err := c.once(ctx, r, u, body)
 		if err == nil {
 			return res, nil
 		}
-		if wait < 0 || attempt >= p.MaxAttempts {
-			return nil, c.giveUp(r, u, err, attempt)
+		switch {
+		case wait > 0 && wait <= p.MaxRetryAfter && throttled+wait <= p.ThrottleBudget:
+			throttled += wait // Graph said when: not an attempt
+		case wait < 0 || attempt >= p.MaxAttempts:
+			return nil, c.giveUp(r, u, err, tries)
+		default:
+			attempt++
 		}
 		if wait == 0 {
-			wait = backoff(p, attempt)
+			wait = backoff(p, attempt-1)
 		}
 		if wait > p.MaxRetryAfter {
 			return nil, &core.Error{Code: core.EUnavailable,
@@ -214,7 +226,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 				Err:     err}
 		}
 		c.log.Debug("graph: retrying", slog.String("method", r.Method), slog.String("path", u.Path),
-			slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("cause", err.Error()))
+			slog.Int("attempt", tries), slog.Duration("wait", wait), slog.String("cause", err.Error()))
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", r.Method, u.Path, err)
 		}

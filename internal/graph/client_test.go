@@ -140,6 +140,20 @@ func TestThrottledTooLong(t *testing.T) {
 			t.Errorf("waited %s before giving up", time.Since(start))
 		}
 	})
+	t.Run("timed retries within the budget are not attempts", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, graphsim.Options{})
+		e.client.Retry.MaxAttempts, e.client.Retry.ThrottleBudget = 2, 3*time.Second
+		e.sim.SetFaults(graphsim.Faults{ThrottleFirst: 3, RetryAfter: time.Second})
+		if err := e.client.GetJSON(t.Context(), "/users", PermUserReadAll, &userPage{}); err != nil {
+			t.Errorf("three 429s with Retry-After and 2 attempts: %v", err)
+		}
+		// Past the budget, each is an attempt again.
+		e.client.Retry.ThrottleBudget = time.Second
+		e.sim.SetFaults(graphsim.Faults{ThrottleFirst: 3, RetryAfter: time.Second})
+		err := e.client.GetJSON(t.Context(), "/users", PermUserReadAll, &userPage{})
+		assertErr(t, err, "kept throttling GET /v1.0/users after 3 attempts")
+	})
 	t.Run("kept throttling", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, graphsim.Options{})

@@ -62,7 +62,8 @@ func newEnv(t testing.TB, o graphsim.Options, handler func(http.Handler) http.Ha
 		t.Fatal(err)
 	}
 	e.client = graph.NewClient(e.srv.URL+"/v1.0", cred, e.srv.Client(), nil)
-	e.client.Retry = graph.RetryPolicy{MaxAttempts: 8, BaseDelay: 5 * time.Millisecond, MaxDelay: 40 * time.Millisecond, MaxRetryAfter: 5 * time.Second}
+	e.client.Retry = graph.RetryPolicy{MaxAttempts: 8, BaseDelay: 5 * time.Millisecond, MaxDelay: 40 * time.Millisecond, MaxRetryAfter: 5 * time.Second,
+		ThrottleBudget: time.Minute}
 	ctx := t.Context()
 	if _, err := e.client.EnsureConnection(ctx, graph.Connection{ID: testConn, Name: "Gong", Description: "Gong calls", ContentCategory: "meetingTranscripts"}); err != nil {
 		t.Fatal(err)

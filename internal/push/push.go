@@ -30,14 +30,27 @@ import (
 
 // Store is the index's side of a push.
 type Store interface {
-	PushCandidates(ctx context.Context, version, afterID string, limit int) ([]core.PushCandidate, error)
-	PushRemovals(ctx context.Context) ([]string, error)
-	RecordPushed(ctx context.Context, ids, sources, deleted []string) error
-	IndexedWorkspaces(ctx context.Context) ([]string, error)
+	// PushQueue lists the calls changed, added (gone false) or deleted
+	// (gone true) since they were last pushed.
+	PushQueue(ctx context.Context, gone bool, afterID string, limit int) ([]core.PushCandidate, error)
+	RecordPushed(ctx context.Context, done []core.PushCandidate) error
+	// RequeuePush queues every call, or those of some workspaces.
+	RequeuePush(ctx context.Context, workspaces ...string) error
+	AddParticipantPairs(ctx context.Context, all bool) error
 	ParticipantPairs(ctx context.Context) ([][2]string, error)
+	IndexedWorkspaces(ctx context.Context) ([]string, error)
+	WorkspaceNames(ctx context.Context) (map[string]string, error)
 	PushedGroups(ctx context.Context) (map[string]map[string]bool, error)
 	RecordGroups(ctx context.Context, created []string, added, removed []core.Membership) error
+	Setting(ctx context.Context, key string) (string, bool, error)
+	SetSetting(ctx context.Context, key, value string) error
 }
+
+// Settings keys of the push state.
+const (
+	versionKey    = "graph.push_version"
+	workspacesKey = "graph.push_workspaces"
+)
 
 // Graph is the connection's side of a push (a *graph.Client).
 type Graph interface {
@@ -165,6 +178,9 @@ type run struct {
 
 func (r *run) push(ctx context.Context, a Access) error {
 	st := r.p.Store
+	if err := r.queue(ctx, a); err != nil {
+		return err
+	}
 	workspaces, err := st.IndexedWorkspaces(ctx)
 	if err != nil {
 		return err
@@ -183,13 +199,68 @@ func (r *run) push(ctx context.Context, a Access) error {
 	if err := r.removeMembers(ctx, want, have); err != nil {
 		return err
 	}
-	if err := r.deleteItems(ctx); err != nil {
+	if err := r.items(ctx, a, true); err != nil {
 		return err
 	}
 	if err := r.addMembers(ctx, want, have); err != nil {
 		return err
 	}
-	return r.putItems(ctx, a)
+	return r.items(ctx, a, false)
+}
+
+// queue adds to the queue of calls to push what the triggers on calls do
+// not see: every call when the items' form changed (schema, ACL form),
+// the calls of renamed workspaces otherwise. It records the participant
+// pairs of the queued calls (of all calls, for a new form).
+func (r *run) queue(ctx context.Context, a Access) error {
+	st := r.p.Store
+	version := r.p.Version(a)
+	had, _, err := st.Setting(ctx, versionKey)
+	if err != nil {
+		return err
+	}
+	names, err := st.WorkspaceNames(ctx)
+	if err != nil {
+		return err
+	}
+	all := had != version
+	if all {
+		r.log.Info("push: the items' form changed: every call will be pushed again")
+		if err := st.RequeuePush(ctx); err != nil {
+			return err
+		}
+	} else {
+		var before map[string]string
+		if v, ok, err := st.Setting(ctx, workspacesKey); err != nil {
+			return err
+		} else if ok {
+			_ = json.Unmarshal([]byte(v), &before)
+		}
+		var renamed []string
+		for id, name := range names {
+			if old, ok := before[id]; ok && old != name {
+				renamed = append(renamed, id)
+			}
+		}
+		if len(renamed) > 0 {
+			if err := st.RequeuePush(ctx, renamed...); err != nil {
+				return err
+			}
+		}
+	}
+	if a.EveryoneTenant == "" {
+		if err := st.AddParticipantPairs(ctx, all); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(names)
+	if err != nil {
+		return err
+	}
+	if err := st.SetSetting(ctx, workspacesKey, string(b)); err != nil {
+		return err
+	}
+	return st.SetSetting(ctx, versionKey, version)
 }
 
 func (r *run) removeMembers(ctx context.Context, want, have map[string]map[string]bool) error {
@@ -202,25 +273,6 @@ func (r *run) removeMembers(ctx context.Context, want, have map[string]map[strin
 		}
 		r.count(func(rep *Report) { rep.MembersRemoved++ })
 		return rec.add(m)
-	})
-	return errors.Join(err, rec.flush())
-}
-
-func (r *run) deleteItems(ctx context.Context) error {
-	ids, err := r.p.Store.PushRemovals(ctx)
-	if err != nil {
-		return err
-	}
-	rec := newRecorder(func(done []string) error { return r.p.Store.RecordPushed(r.keep, nil, nil, done) })
-	err = r.each(ctx, len(ids), func(ctx context.Context, i int) error {
-		if err := r.limit.Wait(ctx); err != nil {
-			return err
-		}
-		if err := r.p.Graph.DeleteItem(ctx, r.p.Connection, ItemID(ids[i])); err != nil {
-			return err
-		}
-		r.count(func(rep *Report) { rep.Deleted++ })
-		return rec.add(ids[i])
 	})
 	return errors.Join(err, rec.flush())
 }
@@ -264,38 +316,42 @@ func (r *run) addMembers(ctx context.Context, want, have map[string]map[string]b
 	return errors.Join(err, rec.flush())
 }
 
-type pushed struct{ id, source string }
-
-func (r *run) putItems(ctx context.Context, a Access) error {
-	version := r.p.Version(a)
-	rec := newRecorder(func(done []pushed) error {
-		ids, sources := make([]string, len(done)), make([]string, len(done))
-		for i, d := range done {
-			ids[i], sources[i] = d.id, d.source
-		}
-		return r.p.Store.RecordPushed(r.keep, ids, sources, nil)
-	})
+// items pushes the queued calls the index has (gone false), or deletes
+// the items of those it no longer has (gone true).
+func (r *run) items(ctx context.Context, a Access, gone bool) error {
+	rec := newRecorder(func(done []core.PushCandidate) error { return r.p.Store.RecordPushed(r.keep, done) })
 	after := ""
 	for {
-		page, err := r.p.Store.PushCandidates(ctx, version, after, pageSize)
+		page, err := r.p.Store.PushQueue(ctx, gone, after, pageSize)
 		if err != nil {
 			return errors.Join(err, rec.flush())
 		}
 		if len(page) == 0 {
 			return rec.flush()
 		}
-		after = page[len(page)-1].Call.ID
+		after = page[len(page)-1].ID
 		err = r.each(ctx, len(page), func(ctx context.Context, i int) error {
 			c := page[i]
-			it := Item(c.Call, c.WorkspaceName, c.IndexedAt, a.ACL(c.Call))
-			if err := r.limit.Wait(ctx); err != nil {
-				return err
+			switch {
+			case c.Call != nil:
+				it := Item(c.Call, c.WorkspaceName, c.IndexedAt, a.ACL(c.Call))
+				if err := r.limit.Wait(ctx); err != nil {
+					return err
+				}
+				if err := r.p.Graph.PutItem(ctx, r.p.Connection, r.p.Schema, it); err != nil {
+					return err
+				}
+				r.count(func(rep *Report) { rep.Pushed++ })
+			case c.Pushed:
+				if err := r.limit.Wait(ctx); err != nil {
+					return err
+				}
+				if err := r.p.Graph.DeleteItem(ctx, r.p.Connection, ItemID(c.ID)); err != nil {
+					return err
+				}
+				r.count(func(rep *Report) { rep.Deleted++ })
 			}
-			if err := r.p.Graph.PutItem(ctx, r.p.Connection, r.p.Schema, it); err != nil {
-				return err
-			}
-			r.count(func(rep *Report) { rep.Pushed++ })
-			return rec.add(pushed{c.Call.ID, c.Source})
+			return rec.add(c)
 		})
 		if err != nil {
 			return errors.Join(err, rec.flush())

@@ -32,6 +32,7 @@ type indexStatus struct {
 		Connection string `json:"connection"`
 		SetUp      string `json:"set_up"`
 		Items      int    `json:"items_pushed"`
+		Pending    int    `json:"calls_to_push"`
 		Groups     int    `json:"external_groups"`
 		Members    int    `json:"memberships"`
 		LastPush   *struct {

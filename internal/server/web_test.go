@@ -341,7 +341,7 @@ func TestWebAdminStatusAndIdentities(t *testing.T) {
 		},
 		Status: func(context.Context) (any, error) {
 			return map[string]any{"calls_indexed": 1234, "api_requests_today": 400, "rate_limited_today": 3, "daily_budget": 10000, "permission_snapshot_taken": "2026-05-05T09:00:00Z",
-				"microsoft365": map[string]any{"connection": "gongcalls", "set_up": "2026-05-01T08:00:00Z", "items_pushed": 1200,
+				"microsoft365": map[string]any{"connection": "gongcalls", "set_up": "2026-05-01T08:00:00Z", "items_pushed": 1200, "calls_to_push": 34,
 					"external_groups": 55, "memberships": 310, "last_push": map[string]any{"finished": day(5), "pushed": 30, "failed": 4,
 						"error": "4 writes to Microsoft Graph failed and will be tried again by the next push"}}}, nil
 		},
@@ -357,7 +357,7 @@ func TestWebAdminStatusAndIdentities(t *testing.T) {
 	_, page := b.get("/admin")
 	for _, want := range []string{"1234", "9600 left of the daily budget of 10000", "3 rate-limited",
 		`<td class="error">Gong rejected the access key (401): check GONG_ACCESS_KEY_SECRET</td><td>2</td>`, "raise gong.daily_budget",
-		"connection gongcalls, set up 2026-05-01T08:00:00Z: 1200 calls pushed; 55 external groups with 310 memberships",
+		"connection gongcalls, set up 2026-05-01T08:00:00Z: 1200 calls pushed, 34 changed since the last push; 55 external groups with 310 memberships",
 		"30 calls pushed, 0 deleted, 4 failed", "tried again by the next push"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("admin page lacks %q:\n%s", want, page)

@@ -96,7 +96,8 @@ func TestNamesMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"DROP TABLE graph_items", "DROP TABLE graph_groups", "DROP TABLE graph_members", "DROP TABLE call_vocab", "DROP TABLE call_names", "PRAGMA user_version = 7"} {
+	for _, q := range []string{"DROP TRIGGER calls_push_insert", "DROP TRIGGER calls_push_update", "DROP TRIGGER calls_push_delete",
+		"DROP TABLE graph_queue", "DROP TABLE graph_pairs", "DROP TABLE graph_items", "DROP TABLE graph_groups", "DROP TABLE graph_members", "DROP TABLE call_vocab", "DROP TABLE call_names", "PRAGMA user_version = 7"} {
 		if _, err := raw.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
