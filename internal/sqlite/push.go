@@ -130,7 +130,8 @@ func (db *DB) RequeuePush(ctx context.Context, workspaces ...string) error {
 // the queued calls; with all, of every call (about 20 s at a million
 // calls: for a first push).
 func (db *DB) AddParticipantPairs(ctx context.Context, all bool) error {
-	from := "graph_queue q JOIN calls c ON c.id = q.id"
+	// CROSS JOIN keeps the queue, usually small, the outer loop.
+	from := "graph_queue q CROSS JOIN calls c ON c.id = q.id"
 	if all {
 		from = "calls c"
 	}
