@@ -381,3 +381,64 @@ func TestFatalErrors(t *testing.T) {
 		t.Errorf("Graph down: %v", err)
 	}
 }
+
+// TestRenamedWorkspace: a workspace's new name reaches its calls' items,
+// and only theirs.
+func TestRenamedWorkspace(t *testing.T) {
+	e := newEnv(t, graphsim.Options{}, nil)
+	e.index(t, calls(0, 30)...)
+	if _, err := e.pusher.Push(t.Context(), Access{People: people()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SaveSnapshot(t.Context(), core.PermissionSnapshot{Taken: time.Now(), Workspaces: []core.Workspace{
+		{ID: "ws1", Name: "Sales"}, {ID: "ws2", Name: "Customer Success EMEA"}}}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.pusher.Push(t.Context(), Access{People: people()})
+	if err != nil || rep.Pushed != 15 {
+		t.Fatalf("after the rename: %+v, %v; want the 15 calls of ws2 pushed", rep, err)
+	}
+	if _, props, _ := e.sim.Item(testConn, testCall(1).ID); props["workspace"] != "Customer Success EMEA" {
+		t.Errorf("call 1's workspace is %v", props["workspace"])
+	}
+}
+
+// TestChangedWhilePushed: a call that changes while its item is being
+// pushed stays queued and is pushed again, with the change.
+func TestChangedWhilePushed(t *testing.T) {
+	e := newEnv(t, graphsim.Options{}, nil)
+	e.index(t, calls(0, 10)...)
+	edit := testCall(4)
+	edit.Title = "Renamed while pushed"
+	p := *e.pusher
+	var once sync.Once
+	p.Graph = &hookGraph{Graph: e.client, before: func(id string) {
+		if id == edit.ID {
+			once.Do(func() { e.index(t, edit) })
+		}
+	}}
+	if _, err := p.Push(t.Context(), Access{People: people()}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.db.PushCounts(t.Context()); n.Queued != 1 {
+		t.Errorf("%d calls queued after the push, want the one changed meanwhile", n.Queued)
+	}
+	rep, err := e.pusher.Push(t.Context(), Access{People: people()})
+	if err != nil || rep.Pushed != 1 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	if _, props, _ := e.sim.Item(testConn, edit.ID); props["title"] != "Renamed while pushed" {
+		t.Errorf("the item's title is %v", props["title"])
+	}
+}
+
+// hookGraph calls before ahead of each item pushed.
+type hookGraph struct {
+	Graph
+	before func(id string)
+}
+
+func (h *hookGraph) PutItem(ctx context.Context, connID string, s graph.Schema, it graph.Item) error {
+	h.before(it.ID)
+	return h.Graph.PutItem(ctx, connID, s, it)
+}
