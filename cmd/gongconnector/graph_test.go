@@ -440,12 +440,13 @@ func TestServePushesToMicrosoft365(t *testing.T) {
 	var out, errOut bytes.Buffer
 	p := &program{stdout: &out, stderr: &errOut, getenv: func(k string) string { return m.env[k] },
 		graphHTTP: m.http, schemaPoll: time.Millisecond, pushUnlimited: true}
-	ready := make(chan struct{})
-	p.ready = func(string, string) { close(ready) }
+	ready := make(chan string, 1)
+	p.ready = func(_, url string) { ready <- url }
 	done := make(chan int, 1)
 	go func() { done <- p.run(ctx, []string{"serve", "--config", m.cfgPath, "--addr", "127.0.0.1:0"}) }()
+	var base string
 	select {
-	case <-ready:
+	case base = <-ready:
 	case code := <-done:
 		t.Fatalf("serve: exit %d\n%s", code, errOut.String())
 	}
@@ -468,6 +469,23 @@ func TestServePushesToMicrosoft365(t *testing.T) {
 			t.Fatalf("after a minute the index has %d calls and the connection %d items\n%s", n, len(m.graph.Items("gongcalls")), errOut.String())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	// The metrics count the push (it is recorded right after the items).
+	var metrics string
+	for range 50 {
+		res, err := http.Get(base + "metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if metrics = string(b); strings.Contains(metrics, `gongconnector_graph_push_duration_seconds_count{outcome="succeeded"}`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(metrics, `gongconnector_graph_writes_total{kind="item_put"}`) {
+		t.Errorf("the metrics lack the push:\n%s", metrics)
 	}
 	cancel()
 	if code := <-done; code != 0 {

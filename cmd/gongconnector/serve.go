@@ -290,6 +290,8 @@ func (s *service) pushLoop(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		s.metrics.ObservePush(rep.Finished.Sub(rep.Started), err != nil, map[string]int{"item_put": rep.Pushed, "item_delete": rep.Deleted,
+			"group_create": rep.GroupsCreated, "member_add": rep.MembersAdded, "member_remove": rep.MembersRemoved, "failed": rep.Failed})
 		attrs := []any{slog.Int("pushed", rep.Pushed), slog.Int("deleted", rep.Deleted), slog.Int("failed", rep.Failed),
 			slog.Int("members_added", rep.MembersAdded), slog.Int("members_removed", rep.MembersRemoved),
 			slog.Duration("took", rep.Finished.Sub(rep.Started).Round(time.Millisecond))}

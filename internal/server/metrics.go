@@ -23,6 +23,8 @@ type Metrics struct {
 	crawls   *prometheus.HistogramVec
 	gongReq  prometheus.Counter
 	gong429  prometheus.Counter
+	pushes   *prometheus.HistogramVec
+	writes   *prometheus.CounterVec
 }
 
 // NewMetrics returns the metrics, with Go's runtime and process metrics.
@@ -53,8 +55,16 @@ func NewMetrics() *Metrics {
 		gong429: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gongconnector_gong_api_rate_limited_total", Help: "Gong API answers 429 (rate limited) met by crawls.",
 		}),
+		pushes: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gongconnector_graph_push_duration_seconds", Help: "Pushes to Microsoft 365 by outcome (succeeded, failed).",
+			Buckets: prometheus.ExponentialBuckets(0.1, 2, 18),
+		}, []string{"outcome"}),
+		writes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gongconnector_graph_writes_total",
+			Help: "Writes to the Microsoft 365 connection by kind (item_put, item_delete, group_create, member_add, member_remove, failed).",
+		}, []string{"kind"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.queries, m.errors, m.crawls, m.gongReq, m.gong429,
+	m.reg.MustRegister(m.requests, m.latency, m.queries, m.errors, m.crawls, m.gongReq, m.gong429, m.pushes, m.writes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -71,6 +81,19 @@ func (m *Metrics) ObserveCrawl(run core.CrawlRun, err error, stopped bool, took 
 	m.crawls.WithLabelValues(run.Kind, outcome).Observe(took.Seconds())
 	m.gongReq.Add(float64(run.APIRequests))
 	m.gong429.Add(float64(run.RateLimited))
+}
+
+// ObservePush records a push to Microsoft 365 that ended after took, and
+// its writes by kind.
+func (m *Metrics) ObservePush(took time.Duration, failed bool, writes map[string]int) {
+	outcome := "succeeded"
+	if failed {
+		outcome = "failed"
+	}
+	m.pushes.WithLabelValues(outcome).Observe(took.Seconds())
+	for kind, n := range writes {
+		m.writes.WithLabelValues(kind).Add(float64(n))
+	}
 }
 
 // Gauges adds gauges read at each scrape: the calls indexed and the Gong
