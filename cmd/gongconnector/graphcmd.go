@@ -234,9 +234,12 @@ func (p *program) pushAccess(ctx context.Context, cfg *config.Config, db *sqlite
 	ids := map[string]string{} // identity → Entra object id
 	var lookup []string
 	for _, pr := range people {
-		if cfg.Identity.Directory == identity.DirectoryEntra && pr.user != nil && pr.user.ID != "" {
+		switch {
+		case cfg.Identity.Directory == identity.DirectoryEntra && pr.user != nil && pr.user.ID != "":
 			ids[pr.identity] = pr.user.ID
-		} else if pr.identity != "" {
+		case cfg.Identity.Mapping.Target == core.AttrObjectID && graph.IsGUID(pr.identity):
+			ids[pr.identity] = pr.identity // mapped to Entra object ids already
+		case pr.identity != "":
 			lookup = append(lookup, pr.identity)
 		}
 	}
@@ -256,13 +259,13 @@ func (p *program) pushAccess(ctx context.Context, cfg *config.Config, db *sqlite
 			if err != nil {
 				return push.Access{}, 0, fmt.Errorf("find the people who may see calls in Microsoft Entra ID: %w", err)
 			}
+			byKey := make(map[string][]core.DirectoryUser, len(found))
 			for k, us := range found {
-				if len(us) == 1 {
-					for _, v := range missing {
-						if strings.EqualFold(v, k) {
-							ids[v] = us[0].ID
-						}
-					}
+				byKey[strings.ToLower(k)] = us
+			}
+			for _, v := range missing {
+				if us := byKey[strings.ToLower(v)]; len(us) == 1 { // several: ambiguous, nobody
+					ids[v] = us[0].ID
 				}
 			}
 		}
