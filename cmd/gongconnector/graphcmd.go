@@ -88,7 +88,11 @@ func (p *program) graphCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return p.graphSetup(ctx, cfg, db, client, log, p.stdout)
+		if err := p.graphSetup(ctx, cfg, db, client, log, p.stdout); err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stdout, "Next: gongconnector graph push --config %s\n", cfg.Path)
+		return nil
 	case "push":
 		rep, err := p.graphPush(ctx, cfg, db, log, p.stdout)
 		p.printPush(rep)
@@ -131,7 +135,7 @@ func (p *program) graphSetup(ctx context.Context, cfg *config.Config, db *sqlite
 	if err := db.SetSetting(ctx, graphSetupKey, string(b)); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Schema registered: %d properties. Run gongconnector graph push --config %s.\n", len(graph.CallSchema().Properties), cfg.Path)
+	fmt.Fprintf(out, "Schema registered: %d properties.\n", len(graph.CallSchema().Properties))
 	return nil
 }
 

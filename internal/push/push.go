@@ -225,7 +225,9 @@ func (r *run) queue(ctx context.Context, a Access) error {
 	}
 	all := had != version
 	if all {
-		r.log.Info("push: the items' form changed: every call will be pushed again")
+		if had != "" {
+			r.log.Info("push: the items' form changed (schema or access mode): every call will be pushed again")
+		}
 		if err := st.RequeuePush(ctx); err != nil {
 			return err
 		}
