@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -106,7 +107,7 @@ func (s *Sim) searchQuery(w http.ResponseWriter, r *http.Request) {
 				}
 				props[k] = v
 			}
-			hits = append(hits, hit{conn: connID, id: id, score: score, props: props, summary: summary})
+			hits = append(hits, hit{conn: connID, id: id, score: score, props: props, summary: snippet(summary, terms)})
 		}
 	}
 	s.conns.mu.Unlock()
@@ -137,6 +138,43 @@ func words(s string) []string {
 		}
 	}
 	return strings.FieldsFunc(string(folded), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// snippet is Graph's hit summary: about 200 characters of the content
+// around the first query word found, that word marked <c0>...</c0>, and
+// <ddd/> where text was left out.
+func snippet(text string, terms [][]string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	lower := strings.ToLower(text)
+	at, n := -1, 0
+	for _, t := range terms {
+		if i := strings.Index(lower, t[0]); i >= 0 && (at < 0 || i < at) {
+			at, n = i, len(t[0])
+		}
+	}
+	if at < 0 || len(lower) != len(text) { // no match, or case folding moved bytes
+		return cut(text, 200)
+	}
+	from := max(0, at-80)
+	for from > 0 && !utf8.RuneStart(text[from]) {
+		from--
+	}
+	out := text[from:at] + "<c0>" + text[at:at+n] + "</c0>" + cut(text[at+n:], 120)
+	if from > 0 {
+		out = "<ddd/>" + out
+	}
+	return out
+}
+
+// cut shortens s to about n bytes at a rune boundary, marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "<ddd/>"
 }
 
 // queryTerms splits a query string into terms, each a phrase of one or

@@ -80,3 +80,14 @@ func TestSearchTrimming(t *testing.T) {
 		t.Errorf("hits must carry retrievable properties only: %s", body)
 	}
 }
+
+func TestSnippet(t *testing.T) {
+	text := strings.Repeat("lorem ipsum ", 20) + "The Pricing review with Acme went well. " + strings.Repeat("dolor sit ", 30)
+	got := snippet(text, queryTerms("pricing"))
+	if !strings.HasPrefix(got, "<ddd/>") || !strings.Contains(got, "The <c0>Pricing</c0> review") || !strings.HasSuffix(got, "<ddd/>") || len(got) > 260 {
+		t.Errorf("snippet %q", got)
+	}
+	if got := snippet("short text", queryTerms("absent")); got != "short text" {
+		t.Errorf("no match: %q", got)
+	}
+}
