@@ -44,6 +44,17 @@ type lastPush struct {
 	Unresolved int `json:"unresolved"`
 }
 
+// loadSetupState reads what graph setup did last; the zero state when it
+// never ran (or its record cannot be read: setup runs again).
+func loadSetupState(ctx context.Context, db *sqlite.DB) (graphSetupState, error) {
+	var st graphSetupState
+	v, ok, err := db.Setting(ctx, graphSetupKey)
+	if err == nil && ok {
+		_ = json.Unmarshal([]byte(v), &st)
+	}
+	return st, err
+}
+
 func graphTarget(cfg *config.Config) string {
 	e := cfg.Identity.Entra
 	return strings.TrimRight(e.GraphURL, "/") + "|" + strings.ToLower(e.TenantID) + "|" + strings.ToLower(cfg.Graph.ConnectionID)
@@ -117,11 +128,9 @@ func (p *program) graphSetup(ctx context.Context, cfg *config.Config, db *sqlite
 	if err := client.RegisterSchema(ctx, want.ID, graph.CallSchema(), p.graphPoll()); err != nil {
 		return err
 	}
-	var prev graphSetupState
-	if v, ok, err := db.Setting(ctx, graphSetupKey); err != nil {
+	prev, err := loadSetupState(ctx, db)
+	if err != nil {
 		return err
-	} else if ok {
-		_ = json.Unmarshal([]byte(v), &prev)
 	}
 	if prev.Target != graphTarget(cfg) {
 		if prev.Target != "" {
@@ -155,11 +164,9 @@ func (p *program) graphPush(ctx context.Context, cfg *config.Config, db *sqlite.
 	if err != nil {
 		return lastPush{}, err
 	}
-	var st graphSetupState
-	if v, ok, err := db.Setting(ctx, graphSetupKey); err != nil {
+	st, err := loadSetupState(ctx, db)
+	if err != nil {
 		return lastPush{}, err
-	} else if ok {
-		_ = json.Unmarshal([]byte(v), &st)
 	}
 	if st.Target != graphTarget(cfg) || st.Schema != schemaVersion() {
 		if err := p.graphSetup(ctx, cfg, db, client, log, out); err != nil {
@@ -304,11 +311,9 @@ func (p *program) printPush(r lastPush) {
 // nothing.
 func readPushStatus(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*m365Status, error) {
 	m := &m365Status{Connection: cfg.Graph.ConnectionID}
-	var st graphSetupState
-	if v, ok, err := db.Setting(ctx, graphSetupKey); err != nil {
+	st, err := loadSetupState(ctx, db)
+	if err != nil {
 		return nil, err
-	} else if ok {
-		_ = json.Unmarshal([]byte(v), &st)
 	}
 	if st.Target == graphTarget(cfg) {
 		m.SetUp = st.At.Format(time.RFC3339)
@@ -333,10 +338,7 @@ func (p *program) graphStatus(ctx context.Context, cfg *config.Config, db *sqlit
 	if err != nil {
 		return err
 	}
-	var st graphSetupState
-	if v, ok, err := db.Setting(ctx, graphSetupKey); err == nil && ok {
-		_ = json.Unmarshal([]byte(v), &st)
-	}
+	st, _ := loadSetupState(ctx, db) // read above; m says so if it failed
 	switch {
 	case st.Target == "":
 		fmt.Fprintf(w, "Connection %s: not set up (gongconnector graph setup --config %s)\n", cfg.Graph.ConnectionID, cfg.Path)

@@ -146,6 +146,15 @@ func (s *Sim) connection(w http.ResponseWriter, r *http.Request) (conn *connecti
 	return conn, s.conns.mu.Unlock, true
 }
 
+// permittedConnection is connection once the app is found to hold one of
+// perms (403 otherwise).
+func (s *Sim) permittedConnection(w http.ResponseWriter, r *http.Request, perms []string) (*connection, func(), bool) {
+	if !s.requirePerm(w, r, perms...) {
+		return nil, nil, false
+	}
+	return s.connection(w, r)
+}
+
 // checkedBody reads a JSON object body and checks it as a value of the
 // externalConnectors type typ, answering 400 with the problems.
 func checkedBody(w http.ResponseWriter, r *http.Request, path, typ string, create bool) (map[string]any, bool) {
@@ -161,10 +170,7 @@ func checkedBody(w http.ResponseWriter, r *http.Request, path, typ string, creat
 }
 
 func (s *Sim) getConnection(w http.ResponseWriter, r *http.Request) {
-	if !s.requirePerm(w, r, connectionPerms...) {
-		return
-	}
-	conn, unlock, ok := s.connection(w, r)
+	conn, unlock, ok := s.permittedConnection(w, r, connectionPerms)
 	if !ok {
 		return
 	}
@@ -250,10 +256,7 @@ func schemaChangeRefused(old, next map[string]any) string {
 }
 
 func (s *Sim) getOperation(w http.ResponseWriter, r *http.Request) {
-	if !s.requirePerm(w, r, connectionPerms...) {
-		return
-	}
-	conn, unlock, ok := s.connection(w, r)
+	conn, unlock, ok := s.permittedConnection(w, r, connectionPerms)
 	if !ok {
 		return
 	}
@@ -279,10 +282,7 @@ func (s *Sim) getOperation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) getSchema(w http.ResponseWriter, r *http.Request) {
-	if !s.requirePerm(w, r, connectionPerms...) {
-		return
-	}
-	conn, unlock, ok := s.connection(w, r)
+	conn, unlock, ok := s.permittedConnection(w, r, connectionPerms)
 	if !ok {
 		return
 	}

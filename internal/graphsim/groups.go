@@ -65,10 +65,7 @@ func group(w http.ResponseWriter, r *http.Request, conn *connection) *externalGr
 }
 
 func (s *Sim) getExternalGroup(w http.ResponseWriter, r *http.Request) {
-	if !s.requirePerm(w, r, itemPerms...) {
-		return
-	}
-	conn, unlock, ok := s.connection(w, r)
+	conn, unlock, ok := s.permittedConnection(w, r, itemPerms)
 	if !ok {
 		return
 	}
@@ -111,10 +108,7 @@ func (s *Sim) addMember(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) removeMember(w http.ResponseWriter, r *http.Request) {
-	if !s.requirePerm(w, r, itemPerms...) {
-		return
-	}
-	conn, unlock, ok := s.connection(w, r)
+	conn, unlock, ok := s.permittedConnection(w, r, itemPerms)
 	if !ok {
 		return
 	}

@@ -150,10 +150,7 @@ func (s *Sim) putItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) deleteItem(w http.ResponseWriter, r *http.Request) {
-	if !s.requirePerm(w, r, itemPerms...) {
-		return
-	}
-	conn, unlock, ok := s.connection(w, r)
+	conn, unlock, ok := s.permittedConnection(w, r, itemPerms)
 	if !ok {
 		return
 	}
