@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"gongconnector/internal/core"
-	"gongconnector/internal/search"
+	"gongconnector/internal/question"
 )
 
 // tallied is a value counted across calls: in how many calls, how much
@@ -92,7 +92,7 @@ func (a *asking) across(d *draft, r retrieved) {
 		scope = fmt.Sprintf("the %d best-matching of %d calls%s you can see", n, r.total, a.scope())
 	}
 	switch a.q.Intent {
-	case search.IntentTopics:
+	case question.IntentTopics:
 		top := tallyCalls(calls, func(c *core.Call, add func(string, float64)) {
 			for _, x := range c.Topics {
 				add(x.Name, x.DurationSec)
@@ -114,7 +114,7 @@ func (a *asking) across(d *draft, r retrieved) {
 			d.use(v.newest)
 		}
 		a.listCalls(d, calls)
-	case search.IntentTrackers:
+	case question.IntentTrackers:
 		top := tallyCalls(calls, func(c *core.Call, add func(string, float64)) {
 			for _, x := range c.Trackers {
 				add(x.Name, float64(x.Count))
@@ -146,9 +146,9 @@ func (a *asking) across(d *draft, r retrieved) {
 		if !a.aboutCompetitors() {
 			a.listCalls(d, calls)
 		}
-	case search.IntentPeople:
+	case question.IntentPeople:
 		a.peopleAcross(d, calls, scope)
-	case search.IntentDuration:
+	case question.IntentDuration:
 		var total time.Duration
 		longest := calls[0]
 		for _, c := range calls {
@@ -161,7 +161,7 @@ func (a *asking) across(d *draft, r retrieved) {
 			duration(total/time.Duration(n)), a.ref(longest), duration(longest.Duration))
 		d.cite(longest, "Duration: "+duration(longest.Duration), 0)
 		a.listCalls(d, calls)
-	case search.IntentOutcome:
+	case question.IntentOutcome:
 		top := tallyCalls(calls, func(c *core.Call, add func(string, float64)) {
 			if c.Outcome != nil {
 				add(c.Outcome.Name, 1)
@@ -200,15 +200,15 @@ func (a *asking) itemsAcross(d *draft, calls []*core.Call, scope string) {
 	itemsOf := func(c *core.Call) []item {
 		var out []item
 		switch a.q.Intent {
-		case search.IntentActionItems:
+		case question.IntentActionItems:
 			for _, it := range relevant(a, c.ActionItems, func(it core.ActionItem) string { return it.Text }) {
 				out = append(out, item{actionText(it), it.StartSec})
 			}
-		case search.IntentKeyPoints:
+		case question.IntentKeyPoints:
 			for _, kp := range relevant(a, c.KeyPoints, func(s string) string { return s }) {
 				out = append(out, item{kp, momentOf(c, kp)})
 			}
-		case search.IntentNextSteps:
+		case question.IntentNextSteps:
 			for _, s := range nextSteps(c) {
 				out = append(out, item{s.text, s.sec})
 			}
@@ -220,11 +220,11 @@ func (a *asking) itemsAcross(d *draft, calls []*core.Call, scope string) {
 		return out
 	}
 	switch a.q.Intent {
-	case search.IntentActionItems:
+	case question.IntentActionItems:
 		what = "action item"
-	case search.IntentKeyPoints:
+	case question.IntentKeyPoints:
 		what = "key point"
-	case search.IntentNextSteps:
+	case question.IntentNextSteps:
 		what = "next step"
 	default:
 		what = "summary"

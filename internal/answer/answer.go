@@ -1,5 +1,5 @@
 // Package answer answers questions about calls from the index, with
-// citations, for one caller: it understands the question (package search),
+// citations, for one caller: it understands the question (package question),
 // retrieves the calls the caller may see that it is about, and composes the
 // answer from their Gong content (brief, key points, action items, topics,
 // trackers, people, outcome). No language model is needed; one may phrase
@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"gongconnector/internal/core"
-	"gongconnector/internal/search"
+	"gongconnector/internal/question"
 )
 
 // Index is what answering needs from the store.
@@ -90,7 +90,7 @@ type Engine struct {
 	log     *slog.Logger
 
 	mu      sync.Mutex
-	catalog *search.Catalog
+	catalog *question.Catalog
 	version int64
 	built   time.Time
 }
@@ -123,7 +123,7 @@ const catalogRefresh = 10 * time.Second
 
 // names returns the catalog of account and deal names, rebuilt when the
 // calls changed (at most every catalogRefresh once built).
-func (e *Engine) names(ctx context.Context) (*search.Catalog, error) {
+func (e *Engine) names(ctx context.Context) (*question.Catalog, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.catalog != nil && time.Since(e.built) < catalogRefresh {
@@ -134,7 +134,7 @@ func (e *Engine) names(ctx context.Context) (*search.Catalog, error) {
 		return nil, err
 	}
 	if e.catalog == nil || n.Version != e.version {
-		e.catalog, e.version = search.NewCatalog(n.Accounts, n.Deals), n.Version
+		e.catalog, e.version = question.NewCatalog(n.Accounts, n.Deals), n.Version
 	}
 	e.built = time.Now()
 	return e.catalog, nil
@@ -154,7 +154,7 @@ func (e *Engine) Ask(ctx context.Context, r Request) (*Answer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("answer: %w", err)
 	}
-	q := search.Understand(r.Question, now, loc, cat)
+	q := question.Understand(r.Question, now, loc, cat)
 	a := &asking{e: e, ctx: ctx, q: q, vis: r.Visibility, loc: loc, latest: asksLatest(r.Question)}
 	ans, err := a.answer()
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"gongconnector/internal/core"
-	"gongconnector/internal/search"
+	"gongconnector/internal/question"
 )
 
 // Display limits of an answer.
@@ -68,7 +68,7 @@ func (a *asking) answer() (*Answer, error) {
 		r, err = a.retrieve(pageSize)
 	case oneMeeting:
 		r, err = a.retrieve(candidateCalls)
-	case a.q.Intent == search.IntentSearch:
+	case a.q.Intent == question.IntentSearch:
 		r, err = a.retrieve(maxListedCalls)
 	case !narrowed:
 		r, err = a.recent(aggregateCalls)
@@ -88,7 +88,7 @@ func (a *asking) answer() (*Answer, error) {
 		a.single(d, newestFirst(r.calls)[0])
 	case oneMeeting:
 		a.candidates(d, r)
-	case a.q.Intent == search.IntentSearch:
+	case a.q.Intent == question.IntentSearch:
 		a.results(d, r)
 	case len(r.calls) == 1:
 		a.single(d, r.calls[0])
@@ -218,7 +218,7 @@ func (a *asking) single(d *draft, c *core.Call) {
 	d.use(c)
 	ref := a.ref(c)
 	switch a.q.Intent {
-	case search.IntentActionItems:
+	case question.IntentActionItems:
 		if len(c.ActionItems) == 0 {
 			d.say("Gong recorded no action items for %s.", ref)
 			return
@@ -228,7 +228,7 @@ func (a *asking) single(d *draft, c *core.Call) {
 			d.say("- %s", actionText(it))
 			d.cite(c, it.Text, it.StartSec)
 		}
-	case search.IntentKeyPoints:
+	case question.IntentKeyPoints:
 		points := c.KeyPoints
 		if len(points) == 0 {
 			for _, h := range c.Highlights {
@@ -246,7 +246,7 @@ func (a *asking) single(d *draft, c *core.Call) {
 			d.say("- %s", p)
 			d.cite(c, p, momentOf(c, p))
 		}
-	case search.IntentTopics:
+	case question.IntentTopics:
 		if len(c.Topics) == 0 {
 			d.say("Gong recorded no topics for %s.", ref)
 			return
@@ -262,9 +262,9 @@ func (a *asking) single(d *draft, c *core.Call) {
 			text, sec := topicPassage(c, t.Name)
 			d.cite(c, text, sec)
 		}
-	case search.IntentPeople:
+	case question.IntentPeople:
 		a.people(d, c, ref)
-	case search.IntentNextSteps:
+	case question.IntentNextSteps:
 		steps := nextSteps(c)
 		if len(steps) == 0 {
 			d.say("Gong recorded no next steps for %s.", ref)
@@ -275,13 +275,13 @@ func (a *asking) single(d *draft, c *core.Call) {
 			d.say("- %s", s.text)
 			d.cite(c, s.text, s.sec)
 		}
-	case search.IntentOutcome:
+	case question.IntentOutcome:
 		a.outcome(d, c, ref)
-	case search.IntentDuration:
+	case question.IntentDuration:
 		text := fmt.Sprintf("%s lasted %s.", ref, duration(c.Duration))
 		d.say("%s", text)
 		d.cite(c, fmt.Sprintf("Duration: %s", duration(c.Duration)), 0)
-	case search.IntentTrackers:
+	case question.IntentTrackers:
 		if len(c.Trackers) == 0 {
 			d.say("No tracker fired in %s.", ref)
 			return

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"gongconnector/internal/core"
-	"gongconnector/internal/search"
+	"gongconnector/internal/question"
 )
 
 // Retrieval limits.
@@ -23,7 +23,7 @@ const (
 type asking struct {
 	e      *Engine
 	ctx    context.Context
-	q      search.Question
+	q      question.Meaning
 	vis    core.Visibility
 	loc    *time.Location
 	latest bool // "the last call with Acme": the newest match

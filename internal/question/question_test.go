@@ -1,4 +1,4 @@
-package search
+package question
 
 import (
 	"slices"
@@ -220,7 +220,7 @@ func TestUnderstand(t *testing.T) {
 	}
 }
 
-func checkQuestion(t *testing.T, got Question, want questionCase, loc *time.Location) {
+func checkQuestion(t *testing.T, got Meaning, want questionCase, loc *time.Location) {
 	t.Helper()
 	if got.Text != want.q {
 		t.Errorf("Text = %q, want %q", got.Text, want.q)
@@ -317,7 +317,7 @@ func TestUnderstandPartsComeFromQuestion(t *testing.T) {
 	}
 }
 
-func checkFromQuestion(t *testing.T, name, q string, got Question) {
+func checkFromQuestion(t *testing.T, name, q string, got Meaning) {
 	t.Helper()
 	for _, w := range strings.Fields(got.Terms) {
 		if !strings.Contains(q, w) {

@@ -1,4 +1,4 @@
-// Package search understands questions asked in plain language about calls,
+// Package question understands questions asked in plain language about calls,
 // without a language model: which accounts, deals, meeting and dates they are
 // about, what they ask for, and what is left to search for.
 //
@@ -25,7 +25,7 @@
 //
 // What no step claimed and is not a stop word is left in Terms, for full-text
 // search.
-package search
+package question
 
 import (
 	"slices"
@@ -50,8 +50,8 @@ const (
 	IntentTrackers    Intent = "trackers"     // trackers, mentions of competitors and tracked keywords
 )
 
-// Question is a question understood.
-type Question struct {
+// Meaning is a question understood.
+type Meaning struct {
 	Text      string    // the question as asked
 	Intent    Intent    // what is asked for
 	Role      string    // for IntentPeople: the role asked for ("decision maker", "champion", ...), "" if none
@@ -84,11 +84,11 @@ const (
 // first: names, then dates, then the meeting, then what is asked for, then
 // whether it spans calls; what no part claimed and is not a stop word is
 // left in Terms.
-func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Question {
+func Understand(q string, now time.Time, loc *time.Location, cat *Catalog) Meaning {
 	if loc == nil {
 		loc = time.UTC
 	}
-	out := Question{Text: q, Intent: IntentSearch}
+	out := Meaning{Text: q, Intent: IntentSearch}
 	toks := tokenize(q)
 	informative := caseInformative(toks)
 	used := make([]use, len(toks))

@@ -1,4 +1,4 @@
-package search
+package question
 
 import (
 	"slices"
@@ -11,7 +11,7 @@ import (
 
 // maxTokens bounds the words of one question that are understood. A question
 // is a sentence or two; bounding it keeps every step linear in practice even
-// for a pasted transcript, and the rest of the text is still in Question.Text.
+// for a pasted transcript, and the rest of the text is still in Meaning.Text.
 const maxTokens = 1000
 
 // token is one word of a question or of a stored name.

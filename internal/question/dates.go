@@ -1,4 +1,4 @@
-package search
+package question
 
 import (
 	"strconv"
@@ -40,7 +40,7 @@ type dateSpan struct {
 // dateMatch is a date expression found in a question.
 type dateMatch struct {
 	lead       int // first token taken, prepositions included
-	start, end int // tokens that said the range, for Question.DateText
+	start, end int // tokens that said the range, for Meaning.DateText
 	span       dateSpan
 }
 
