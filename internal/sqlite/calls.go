@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"gongconnector/internal/core"
+	"gongconnector/internal/search"
 )
 
 // Batch is one unit of a crawl's writes (core.Batch), applied in a single
@@ -58,7 +59,7 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 	type prepared struct {
 		call *core.Call
 		hash string
-		rec  record
+		rec  search.Document
 		err  error
 	}
 	calls := make([]prepared, 0, len(b.Upserts))
@@ -116,7 +117,7 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 		}
 		parallel(len(changed), func(j int) {
 			p := &calls[changed[j]]
-			p.rec, p.err = encodeCall(p.call)
+			p.rec, p.err = search.EncodeCall(p.call)
 		})
 
 		w := batchWriter{ctx: ctx, tx: tx, db: db, participants: map[int64][]int64{}, names: nameDeltas{}}
@@ -136,9 +137,9 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 			if p.err != nil {
 				return fmt.Errorf("encode call %s: %w", c.ID, p.err)
 			}
-			if rec.detail == nil {
+			if rec.Detail == nil {
 				// Listed twice in this batch, unchanged the first time.
-				if *rec, err = encodeCall(c); err != nil {
+				if *rec, err = search.EncodeCall(c); err != nil {
 					return fmt.Errorf("encode call %s: %w", c.ID, err)
 				}
 			}
@@ -146,18 +147,18 @@ func (db *DB) ApplyBatch(ctx context.Context, b Batch) (BatchResult, error) {
 			if err != nil {
 				return fmt.Errorf("store call %s: %w", c.ID, err)
 			}
-			row := []any{c.ID, c.WorkspaceID, rec.title, c.URL, c.Started.Unix(), int64(c.Duration / time.Second),
+			row := []any{c.ID, c.WorkspaceID, rec.Title, c.URL, c.Started.Unix(), int64(c.Duration / time.Second),
 				c.PrimaryUserID, c.Direction, c.Scope, c.System, c.Language, c.Media, c.Purpose,
-				rec.accounts, rec.deals, rec.people, rec.brief, rec.keyPoints, rec.actionItems, rec.topics, rec.trackers,
-				rec.detail, p.hash, c.HasContent(), b.SeenRunID, now.Unix(), pidsJSON}
+				rec.Accounts, rec.Deals, rec.People, rec.Brief, rec.KeyPoints, rec.ActionItems, rec.Topics, rec.Trackers,
+				rec.Detail, p.hash, c.HasContent(), b.SeenRunID, now.Unix(), pidsJSON}
 			rowid := old.rowid
 			if exists {
-				if err := w.update(rowid, old.principals, row, rec.text()); err != nil {
+				if err := w.update(rowid, old.principals, row, rec.Text()); err != nil {
 					return fmt.Errorf("store call %s: %w", c.ID, err)
 				}
 				res.Updated++
 			} else {
-				if rowid, err = w.insert(row, rec.text()); err != nil {
+				if rowid, err = w.insert(row, rec.Text()); err != nil {
 					return fmt.Errorf("store call %s: %w", c.ID, err)
 				}
 				res.Added++
@@ -554,16 +555,16 @@ const selectCall = `SELECT id, workspace_id, title, url, started, duration_sec, 
 
 func scanCall(sc interface{ Scan(...any) error }) (*core.Call, error) {
 	var c core.Call
-	var r record
+	var r search.Document
 	var started, duration int64
-	if err := sc.Scan(&c.ID, &c.WorkspaceID, &r.title, &c.URL, &started, &duration, &c.PrimaryUserID,
-		&c.Direction, &c.Scope, &c.System, &c.Language, &c.Media, &c.Purpose, &r.accounts, &r.deals,
-		&r.people, &r.brief, &r.keyPoints, &r.actionItems, &r.topics, &r.trackers, &r.detail); err != nil {
+	if err := sc.Scan(&c.ID, &c.WorkspaceID, &r.Title, &c.URL, &started, &duration, &c.PrimaryUserID,
+		&c.Direction, &c.Scope, &c.System, &c.Language, &c.Media, &c.Purpose, &r.Accounts, &r.Deals,
+		&r.People, &r.Brief, &r.KeyPoints, &r.ActionItems, &r.Topics, &r.Trackers, &r.Detail); err != nil {
 		return nil, err
 	}
 	c.Started = time.Unix(started, 0).UTC()
 	c.Duration = time.Duration(duration) * time.Second
-	if err := decodeCall(&c, r); err != nil {
+	if err := search.DecodeCall(&c, r); err != nil {
 		return nil, err
 	}
 	return &c, nil

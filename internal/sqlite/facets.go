@@ -1,26 +1,18 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"gongconnector/internal/core"
+	"gongconnector/internal/search"
 )
 
-// facetSample is the most matches facets are counted over: the newest
-// ones. Reading a match's accounts, deals, topics and trackers costs a few
-// microseconds, so counting every match of a common word would cost more
-// than the search; past this many the facets describe the newest matches
-// and say how many they counted.
-var facetSample = 2000
-
-// facetValues is how many values each facet lists.
-const facetValues = 10
+// facetSample is the most matches facets are counted over (a variable so
+// that tests can lower it).
+var facetSample = search.FacetSample
 
 // facets counts accounts, deals, topics, trackers and months over the
 // newest matches of match (or, when match is "", of the calls the filter
@@ -49,60 +41,17 @@ func facets(ctx context.Context, tx *readTx, match string, filtered bool, handle
 		return nil, fmt.Errorf("facets: %w", err)
 	}
 	defer rows.Close()
-	var accounts, deals, topics, trackers, months tally
-	f := &core.Facets{}
+	var fc search.FacetCounter
 	for rows.Next() {
 		var a, d, tp, tr string
 		var started int64
 		if err := rows.Scan(&a, &d, &tp, &tr, &started); err != nil {
 			return nil, fmt.Errorf("facets: %w", err)
 		}
-		f.Over++
-		accounts.addLines(a)
-		deals.addLines(d)
-		topics.addLines(tp)
-		trackers.addLines(tr)
-		months.add(time.Unix(started, 0).UTC().Format("2006-01"))
+		fc.Add(a, d, tp, tr, time.Unix(started, 0))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("facets: %w", err)
 	}
-	f.Accounts, f.Deals, f.Topics, f.Trackers = accounts.top(), deals.top(), topics.top(), trackers.top()
-	f.Months = months.top()
-	return f, nil
-}
-
-// tally counts facet values, each at most once per call.
-type tally map[string]int
-
-func (t *tally) add(v string) {
-	if *t == nil {
-		*t = tally{}
-	}
-	(*t)[v]++
-}
-
-func (t *tally) addLines(s string) {
-	seen := map[string]bool{}
-	for _, v := range strings.Split(s, "\n") {
-		if v != "" && !seen[v] {
-			seen[v] = true
-			t.add(v)
-		}
-	}
-}
-
-// top returns the most frequent values, ties by value.
-func (t tally) top() []core.FacetValue {
-	out := make([]core.FacetValue, 0, len(t))
-	for v, n := range t {
-		out = append(out, core.FacetValue{Value: v, Count: n})
-	}
-	slices.SortFunc(out, func(a, b core.FacetValue) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
-	return out[:min(len(out), facetValues)]
+	return fc.Facets(), nil
 }

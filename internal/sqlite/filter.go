@@ -3,10 +3,10 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gongconnector/internal/core"
+	"gongconnector/internal/search"
 )
 
 // queryFilter returns what a query may return: the calls v may see,
@@ -143,19 +143,10 @@ func (db *DB) listFiltered(ctx context.Context, tx *readTx, f *rowFilter, handle
 		}
 		h.Started = time.Unix(started, 0).UTC()
 		h.Duration = time.Duration(duration) * time.Second
-		h.Accounts = nonEmptyLines(accounts)
-		h.Deals = nonEmptyLines(deals)
-		h.Snippet = firstWords(oneLine(brief), snippetTokens)
+		h.Accounts = search.Lines(accounts)
+		h.Deals = search.Lines(deals)
+		h.Snippet = search.ListSnippet(brief)
 		res.Hits = append(res.Hits, h)
 	}
 	return rows.Err()
-}
-
-// firstWords cuts s after n words, with an ellipsis when it cut.
-func firstWords(s string, n int) string {
-	f := strings.Fields(s)
-	if len(f) <= n {
-		return strings.Join(f, " ")
-	}
-	return strings.Join(f[:n], " ") + "…"
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongconnector/internal/core"
+	"gongconnector/internal/search"
 )
 
 // openTest opens a fresh index in a temporary directory.
@@ -124,9 +125,12 @@ func (g *gen) calls(from, n int) []*core.Call {
 
 // searchableBytes is the size of a call's indexed text.
 func searchableBytes(c *core.Call) int {
-	r, _ := encodeCall(c)
-	return len(r.title) + len(r.accounts) + len(r.deals) + len(r.people) + len(r.brief) +
-		len(r.keyPoints) + len(r.actionItems) + len(r.topics) + len(r.trackers)
+	r, _ := search.EncodeCall(c)
+	n := 0
+	for _, t := range r.Text() {
+		n += len(t)
+	}
+	return n
 }
 
 // everything is the local admin's view: every call.

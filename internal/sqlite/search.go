@@ -8,28 +8,29 @@ import (
 	"unicode/utf8"
 
 	"gongconnector/internal/core"
+	"gongconnector/internal/search"
 )
 
-// Highlight markers around matched words in Hit.Snippet. They are control
-// characters so that no call text is mistaken for them; a renderer replaces
-// them after escaping the snippet (with <mark>, or nothing).
+// Highlight markers around matched words in Hit.Snippet (core's).
 const (
-	HighlightStart = "\x02"
-	HighlightEnd   = "\x03"
+	HighlightStart = core.SnippetMarkStart
+	HighlightEnd   = core.SnippetMarkEnd
 )
 
-// Result page sizes.
+// Result page sizes (the shared search model's).
 const (
-	DefaultLimit = 10
-	// MaxLimit is the largest page; surfaces offer users at most 100, and
-	// answers read up to a few hundred calls in one search.
-	MaxLimit = 500
+	DefaultLimit = search.DefaultLimit
+	MaxLimit     = search.MaxLimit
 )
 
-// rankWeights weights the call_fts columns in ranking: title, accounts,
-// deals, people, brief, key_points, action_items, topics, trackers. What
-// names a call (its title, account and deal) outweighs what it says.
-var rankWeights = []float64{10, 8, 8, 3, 1, 2, 2, 3, 2}
+// rankWeights weights the call_fts columns in ranking (search.Fields).
+var rankWeights = func() []float64 {
+	w := make([]float64, len(search.Fields))
+	for i, f := range search.Fields {
+		w[i] = f.Weight
+	}
+	return w
+}()
 
 // bm25Weights is rankWeights as arguments of FTS5's bm25(), which tests
 // and benchmarks compare gc_rank with.
@@ -39,10 +40,7 @@ const bm25Weights = "10.0, 8.0, 8.0, 3.0, 1.0, 2.0, 2.0, 3.0, 2.0"
 // about a microsecond per match, so a query matching more calls (a common
 // word) returns the most recently indexed matches instead, which FTS5 reads
 // in rowid order and stops after one page.
-var rankLimit = 5_000
-
-// snippetTokens is the length of a snippet in words.
-const snippetTokens = 24
+var rankLimit = search.RankLimit
 
 // fieldColumns maps query fields to call_fts columns.
 var fieldColumns = map[string]string{
@@ -154,21 +152,8 @@ func termPhrases(t core.Term, c completions) []string {
 	return []string{e}
 }
 
-// termWords returns the words of t as the tokenizer keeps them, so that a
-// phrase is exactly its words (a stray quote cannot end the string).
-func termWords(t core.Term) []string {
-	var words []string
-	for _, w := range t.Words {
-		w = strings.Map(func(r rune) rune {
-			if core.IsWordRune(r) {
-				return r
-			}
-			return ' '
-		}, w)
-		words = append(words, strings.Fields(w)...)
-	}
-	return words
-}
+// termWords returns the words of t as the tokenizer keeps them.
+func termWords(t core.Term) []string { return search.TermWords(t) }
 
 // Search runs a full-text query and returns the number of matching calls
 // the caller may see and the requested page of them, best first (by BM25,
@@ -187,12 +172,7 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 	if (match == "" && p.Filters.IsZero()) || q.Visibility.Nothing() {
 		return res, nil
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
-	offset := max(q.Offset, 0)
+	limit, offset := search.PageBounds(q)
 
 	err := db.read(ctx, func(tx *readTx) error {
 		f, few, err := db.queryFilter(ctx, tx, &q.Visibility, p.Filters)
@@ -241,7 +221,7 @@ func (db *DB) Search(ctx context.Context, q core.Query) (core.SearchResult, erro
 			return err
 		}
 		run := func(tx *readTx) error {
-			err := db.searchMatch(ctx, tx, match, filter, handle, registered, few, newHighlighter(*p), limit, offset, &res)
+			err := db.searchMatch(ctx, tx, match, filter, handle, registered, few, search.NewHighlighter(*p), limit, offset, &res)
 			if err != nil || !q.Facets || res.Total == 0 {
 				return err
 			}
@@ -290,7 +270,7 @@ func scanWindow(share float64) int {
 // Both read at most the newest scanWindow matches (see scanBudget).
 // few: the filter allows at most rankLimit calls, so every match it allows
 // is ranked, in the same pass that counts them.
-func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, f *rowFilter, few bool, hl highlighter, limit, offset int, res *core.SearchResult) error {
+func (db *DB) searchMatch(ctx context.Context, tx *readTx, match, filter string, handle int64, f *rowFilter, few bool, hl search.Highlighter, limit, offset int, res *core.SearchResult) error {
 	visible := "1"
 	if filter != "" {
 		visible = "gc_visible(?6, rowid)"
@@ -397,7 +377,7 @@ func newestPage(filter string) string {
 
 // readPage runs a page query (a CTE "top" of rowids and scores) and
 // appends its calls to res.Hits, with their snippets.
-func (db *DB) readPage(ctx context.Context, tx *readTx, page, match string, handle int64, budget int, hl highlighter, limit, offset int, res *core.SearchResult) error {
+func (db *DB) readPage(ctx context.Context, tx *readTx, page, match string, handle int64, budget int, hl search.Highlighter, limit, offset int, res *core.SearchResult) error {
 	// Rank first, then build snippets for the page only: a snippet in the
 	// ranking query would be computed for every match.
 	// (?4 and ?5 are unused.)
@@ -451,47 +431,22 @@ const hitColumns = `c.id, c.title, c.url, c.started, c.duration_sec, c.accounts,
 
 // scanHit reads a row of hitColumns and appends it to res.Hits, with its
 // snippet.
-func scanHit(row interface{ Scan(...any) error }, hl highlighter, res *core.SearchResult) error {
+func scanHit(row interface{ Scan(...any) error }, hl search.Highlighter, res *core.SearchResult) error {
 	var h core.Hit
 	var started, duration int64
-	var accounts, deals, brief, keyPoints, actionItems, people, topics, trackers string
-	if err := row.Scan(&h.ID, &h.Title, &h.URL, &started, &duration, &accounts, &deals,
-		&brief, &keyPoints, &actionItems, &people, &topics, &trackers); err != nil {
+	var d search.Document
+	if err := row.Scan(&h.ID, &d.Title, &h.URL, &started, &duration, &d.Accounts, &d.Deals,
+		&d.Brief, &d.KeyPoints, &d.ActionItems, &d.People, &d.Topics, &d.Trackers); err != nil {
 		return err
 	}
+	h.Title = d.Title
 	h.Started = time.Unix(started, 0).UTC()
 	h.Duration = time.Duration(duration) * time.Second
-	h.Accounts = nonEmptyLines(accounts)
-	h.Deals = nonEmptyLines(deals)
-	h.Snippet = hl.pick(brief, keyPoints, actionItems, h.Title, accounts, deals, people, topics, trackers)
+	h.Accounts = search.Lines(d.Accounts)
+	h.Deals = search.Lines(d.Deals)
+	h.Snippet = hl.Pick(&d)
 	res.Hits = append(res.Hits, h)
 	return nil
-}
-
-// pick returns the snippet of a hit: of the call's content (brief, then
-// key points, then action items) where it shows a match, else of the first
-// other column that does, else the brief's first words.
-func (h highlighter) pick(brief, keyPoints, actionItems string, others ...string) string {
-	for _, col := range append([]string{brief, keyPoints, actionItems}, others...) {
-		if s, ok := h.snippet(col, snippetTokens); ok {
-			return oneLine(s)
-		}
-	}
-	s, _ := h.snippet(brief, snippetTokens)
-	return oneLine(s)
-}
-
-// oneLine joins the list items a snippet may span.
-func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " · ") }
-
-func nonEmptyLines(s string) []string {
-	out := []string{}
-	for _, l := range strings.Split(s, "\n") {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // MatchExpression returns the FTS5 expression a query's text searches

@@ -1,4 +1,4 @@
-package sqlite
+package search
 
 import (
 	"strings"
@@ -25,7 +25,7 @@ func TestHighlightSnippet(t *testing.T) {
 		{"pricing", "", "", false},
 	} {
 		p := core.ParseQuery(tc.query, nil)
-		got, hit := newHighlighter(p).snippet(tc.text, snippetTokens)
+		got, hit := NewHighlighter(p).Snippet(tc.text, SnippetWords)
 		if got != tc.want || hit != tc.hit {
 			t.Errorf("%q in %q:\n got %q (%v)\nwant %q (%v)", tc.query, tc.text, got, hit, tc.want, tc.hit)
 		}

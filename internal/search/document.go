@@ -1,4 +1,4 @@
-package sqlite
+package search
 
 import (
 	"encoding/json"
@@ -11,19 +11,21 @@ import (
 	"gongconnector/internal/core"
 )
 
-// record is a call as stored in one row of calls: the searchable text in
-// columns (each list one item per line) and the rest as JSON in detail.
-type record struct {
-	title, accounts, deals, people, brief, keyPoints, actionItems, topics, trackers string
-	detail                                                                          []byte
+// Document is a call as both backends store it: the searchable text in one
+// field per Fields entry (each list one item per line) and the structured
+// rest as JSON in Detail. Both backends index the same text, so a query
+// matches the same calls in either.
+type Document struct {
+	Title, Accounts, Deals, People, Brief, KeyPoints, ActionItems, Topics, Trackers string
+	Detail                                                                          []byte
 }
 
-// text returns the indexed columns in call_fts order.
-func (r *record) text() [9]string {
-	return [9]string{r.title, r.accounts, r.deals, r.people, r.brief, r.keyPoints, r.actionItems, r.topics, r.trackers}
+// Text returns the searchable fields in Fields order.
+func (r *Document) Text() [9]string {
+	return [9]string{r.Title, r.Accounts, r.Deals, r.People, r.Brief, r.KeyPoints, r.ActionItems, r.Topics, r.Trackers}
 }
 
-// detail is the JSON in calls.detail. Text that is already in a searchable
+// detail is the JSON in Document.Detail. Text that is already in a searchable
 // column is cleared here, so it is stored once; a list whose items contain a
 // line break cannot be split back from its column and keeps its text here
 // (its name is then listed in Full).
@@ -77,7 +79,6 @@ func split(s string, n int) ([]string, bool) {
 	return parts, len(parts) == n
 }
 
-// encodeCall turns a call into its row.
 // textColumn joins some text fields of every item, in order, into a
 // searchable column and returns the items with those fields emptied, the
 // column holding them once. When a text cannot be split back out of the
@@ -102,8 +103,9 @@ func textColumn[T any](items []T, fields func(*T) []*string) (col string, rest [
 	return col, rest, true
 }
 
-func encodeCall(c *core.Call) (record, error) {
-	r := record{title: c.Title, brief: c.Brief}
+// EncodeCall turns a call into its document.
+func EncodeCall(c *core.Call) (Document, error) {
+	r := Document{Title: c.Title, Brief: c.Brief}
 	d := detail{
 		StartedNanos:  c.Started.Nanosecond(),
 		DurationNanos: int64(c.Duration % time.Second),
@@ -115,30 +117,30 @@ func encodeCall(c *core.Call) (record, error) {
 	var ok bool
 	keep := func(list string) { d.Full = append(d.Full, list) }
 
-	if r.accounts, d.Accounts, ok = textColumn(c.Accounts, func(a *core.Account) []*string { return []*string{&a.Name} }); !ok {
+	if r.Accounts, d.Accounts, ok = textColumn(c.Accounts, func(a *core.Account) []*string { return []*string{&a.Name} }); !ok {
 		keep(listAccounts)
 	}
-	if r.deals, d.Deals, ok = textColumn(c.Deals, func(x *core.Deal) []*string { return []*string{&x.Name} }); !ok {
+	if r.Deals, d.Deals, ok = textColumn(c.Deals, func(x *core.Deal) []*string { return []*string{&x.Name} }); !ok {
 		keep(listDeals)
 	}
-	if r.people, d.Parties, ok = textColumn(c.Parties, func(p *core.Party) []*string { return []*string{&p.Name, &p.Title, &p.Email} }); !ok {
+	if r.People, d.Parties, ok = textColumn(c.Parties, func(p *core.Party) []*string { return []*string{&p.Name, &p.Title, &p.Email} }); !ok {
 		keep(listParties)
 	}
 
-	if r.keyPoints, ok = lines(c.KeyPoints); ok {
+	if r.KeyPoints, ok = lines(c.KeyPoints); ok {
 		d.KeyPoints = len(c.KeyPoints)
 	} else {
 		d.KeyPointsText = c.KeyPoints
 		keep(listKeyPoints)
 	}
 
-	if r.actionItems, d.ActionItems, ok = textColumn(c.ActionItems, func(a *core.ActionItem) []*string { return []*string{&a.Text} }); !ok {
+	if r.ActionItems, d.ActionItems, ok = textColumn(c.ActionItems, func(a *core.ActionItem) []*string { return []*string{&a.Text} }); !ok {
 		keep(listActionItems)
 	}
-	if r.topics, d.Topics, ok = textColumn(c.Topics, func(t *core.Topic) []*string { return []*string{&t.Name} }); !ok {
+	if r.Topics, d.Topics, ok = textColumn(c.Topics, func(t *core.Topic) []*string { return []*string{&t.Name} }); !ok {
 		keep(listTopics)
 	}
-	if r.trackers, d.Trackers, ok = textColumn(c.Trackers, func(t *core.Tracker) []*string { return []*string{&t.Name} }); !ok {
+	if r.Trackers, d.Trackers, ok = textColumn(c.Trackers, func(t *core.Tracker) []*string { return []*string{&t.Name} }); !ok {
 		keep(listTrackers)
 	}
 
@@ -146,16 +148,16 @@ func encodeCall(c *core.Call) (record, error) {
 	if err != nil {
 		return r, err
 	}
-	r.detail = b
+	r.Detail = b
 	return r, nil
 }
 
-// decodeCall fills the parts of c kept in the record; the plain metadata
-// columns are the caller's.
-func decodeCall(c *core.Call, r record) error {
+// DecodeCall fills the parts of c kept in its document; the plain metadata
+// (id, workspace, start, duration, ...) is the caller's.
+func DecodeCall(c *core.Call, r Document) error {
 	var d detail
-	if len(r.detail) > 0 {
-		if err := json.Unmarshal(r.detail, &d); err != nil {
+	if len(r.Detail) > 0 {
+		if err := json.Unmarshal(r.Detail, &d); err != nil {
 			return fmt.Errorf("decode detail of call %s: %w", c.ID, err)
 		}
 	}
@@ -170,14 +172,14 @@ func decodeCall(c *core.Call, r record) error {
 	bad := func(list string) error {
 		return fmt.Errorf("decode call %s: column %s does not match its detail", c.ID, list)
 	}
-	c.Title, c.Brief = r.title, r.brief
+	c.Title, c.Brief = r.Title, r.Brief
 	c.Started = c.Started.Add(time.Duration(d.StartedNanos))
 	c.Duration += time.Duration(d.DurationNanos)
 	c.Highlights, c.Outline, c.Outcome, c.Transcript = d.Highlights, d.Outline, d.Outcome, d.Transcript
 
 	c.Accounts = d.Accounts
 	if !full(listAccounts) {
-		names, ok := split(r.accounts, len(d.Accounts))
+		names, ok := split(r.Accounts, len(d.Accounts))
 		if !ok {
 			return bad(listAccounts)
 		}
@@ -187,7 +189,7 @@ func decodeCall(c *core.Call, r record) error {
 	}
 	c.Deals = d.Deals
 	if !full(listDeals) {
-		names, ok := split(r.deals, len(d.Deals))
+		names, ok := split(r.Deals, len(d.Deals))
 		if !ok {
 			return bad(listDeals)
 		}
@@ -197,7 +199,7 @@ func decodeCall(c *core.Call, r record) error {
 	}
 	c.Parties = d.Parties
 	if !full(listParties) {
-		names, ok := split(r.people, 3*len(d.Parties))
+		names, ok := split(r.People, 3*len(d.Parties))
 		if !ok {
 			return bad(listParties)
 		}
@@ -208,7 +210,7 @@ func decodeCall(c *core.Call, r record) error {
 	if full(listKeyPoints) {
 		c.KeyPoints = d.KeyPointsText
 	} else {
-		names, ok := split(r.keyPoints, d.KeyPoints)
+		names, ok := split(r.KeyPoints, d.KeyPoints)
 		if !ok {
 			return bad(listKeyPoints)
 		}
@@ -216,7 +218,7 @@ func decodeCall(c *core.Call, r record) error {
 	}
 	c.ActionItems = d.ActionItems
 	if !full(listActionItems) {
-		names, ok := split(r.actionItems, len(d.ActionItems))
+		names, ok := split(r.ActionItems, len(d.ActionItems))
 		if !ok {
 			return bad(listActionItems)
 		}
@@ -226,7 +228,7 @@ func decodeCall(c *core.Call, r record) error {
 	}
 	c.Topics = d.Topics
 	if !full(listTopics) {
-		names, ok := split(r.topics, len(d.Topics))
+		names, ok := split(r.Topics, len(d.Topics))
 		if !ok {
 			return bad(listTopics)
 		}
@@ -236,7 +238,7 @@ func decodeCall(c *core.Call, r record) error {
 	}
 	c.Trackers = d.Trackers
 	if !full(listTrackers) {
-		names, ok := split(r.trackers, len(d.Trackers))
+		names, ok := split(r.Trackers, len(d.Trackers))
 		if !ok {
 			return bad(listTrackers)
 		}

@@ -1,4 +1,4 @@
-package sqlite
+package search
 
 import (
 	"strings"
@@ -10,17 +10,17 @@ import (
 	"gongconnector/internal/core"
 )
 
-// highlighter marks a query's words in a call's text, as FTS5's snippet()
+// Highlighter marks a query's words in a call's text, as FTS5's snippet()
 // would, but from the text alone: snippet() must find its row in the index
 // again, a seek of every query term in every segment (~100 µs a hit at a
 // million calls).
-type highlighter struct {
+type Highlighter struct {
 	words    map[string]bool
 	prefixes []string
 }
 
-func newHighlighter(p core.Parsed) highlighter {
-	h := highlighter{words: map[string]bool{}}
+func NewHighlighter(p core.Parsed) Highlighter {
+	h := Highlighter{words: map[string]bool{}}
 	for _, g := range p.Groups {
 		for _, t := range g {
 			var ws []string
@@ -28,7 +28,7 @@ func newHighlighter(p core.Parsed) highlighter {
 				ws = append(ws, strings.FieldsFunc(w, func(r rune) bool { return !core.IsWordRune(r) })...)
 			}
 			for i, w := range ws {
-				f := foldWord(w)
+				f := FoldWord(w)
 				if f == "" {
 					continue
 				}
@@ -43,9 +43,10 @@ func newHighlighter(p core.Parsed) highlighter {
 	return h
 }
 
-// foldWord folds a word as the index's tokenizer does (unicode61 with
-// remove_diacritics 2): lower case, without diacritics.
-func foldWord(w string) string {
+// FoldWord folds a word as both indexes do (SQLite's unicode61 tokenizer
+// with remove_diacritics 2, and the lexemes written for PostgreSQL): lower
+// case, without diacritics.
+func FoldWord(w string) string {
 	ascii := true
 	for i := 0; i < len(w); i++ {
 		if w[i] >= utf8.RuneSelf {
@@ -65,8 +66,8 @@ func foldWord(w string) string {
 	return b.String()
 }
 
-func (h highlighter) matches(word string) bool {
-	f := foldWord(word)
+func (h Highlighter) matches(word string) bool {
+	f := FoldWord(word)
 	if h.words[f] {
 		return true
 	}
@@ -78,10 +79,10 @@ func (h highlighter) matches(word string) bool {
 	return false
 }
 
-// snippet returns about n words of text around its densest run of matched
-// words, each match between HighlightStart and HighlightEnd, and whether
+// Snippet returns about n words of text around its densest run of matched
+// words, each match between core.SnippetMarkStart and core.SnippetMarkEnd, and whether
 // anything matched. Without a match it is the text's first n words.
-func (h highlighter) snippet(text string, n int) (string, bool) {
+func (h Highlighter) Snippet(text string, n int) (string, bool) {
 	type span struct {
 		start, end int
 		hit        bool
@@ -137,7 +138,7 @@ func (h highlighter) snippet(text string, n int) (string, bool) {
 	for _, t := range toks[best : last+1] {
 		b.WriteString(text[pos:t.start])
 		if t.hit {
-			b.WriteString(HighlightStart + text[t.start:t.end] + HighlightEnd)
+			b.WriteString(core.SnippetMarkStart + text[t.start:t.end] + core.SnippetMarkEnd)
 		} else {
 			b.WriteString(text[t.start:t.end])
 		}
@@ -149,4 +150,30 @@ func (h highlighter) snippet(text string, n int) (string, bool) {
 		b.WriteString(text[pos:])
 	}
 	return b.String(), bestHits > 0
+}
+
+// Pick returns the snippet of a hit: of the call's content (brief, then
+// key points, then action items) where it shows a match, else of the first
+// other field that does, else the brief's first words.
+func (h Highlighter) Pick(d *Document) string {
+	for _, col := range []string{d.Brief, d.KeyPoints, d.ActionItems, d.Title, d.Accounts, d.Deals, d.People, d.Topics, d.Trackers} {
+		if s, ok := h.Snippet(col, SnippetWords); ok {
+			return oneLine(s)
+		}
+	}
+	s, _ := h.Snippet(d.Brief, SnippetWords)
+	return oneLine(s)
+}
+
+// oneLine joins the list items a snippet may span.
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " · ") }
+
+// ListSnippet is the snippet of a call listed without words to match (a
+// filter-only query): the first words of its brief.
+func ListSnippet(brief string) string {
+	f := strings.Fields(oneLine(brief))
+	if len(f) <= SnippetWords {
+		return strings.Join(f, " ")
+	}
+	return strings.Join(f[:SnippetWords], " ") + "…"
 }
